@@ -1,0 +1,191 @@
+"""The typed settings object: built once at start-up from the YAML file and the environment.
+
+Secrets are never values in the file: a setting ending in ``_env`` names an environment
+variable and one ending in ``_file`` names a file; :mod:`config.secrets` resolves them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a typo in a policy knob must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlatformName(StrEnum):
+    GOOGLE = "google"
+    MICROSOFT = "microsoft"
+
+
+class ClassMode(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    EXEMPT = "exempt"
+
+
+class SecretRef(Strict):
+    """Where a secret lives: an environment variable or a file, never the YAML itself."""
+
+    env: str | None = None
+    file: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> SecretRef:
+        if (self.env is None) == (self.file is None):
+            raise ValueError("give exactly one of 'env' or 'file'")
+        return self
+
+
+class DatabaseSettings(Strict):
+    url: str = "sqlite:///classpulse.db"
+
+
+class TrustSettings(Strict):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str
+
+
+class ClassRule(Strict):
+    """How R1 treats classes whose name matches ``match`` (first matching rule wins)."""
+
+    match: str = ".*"
+    mode: ClassMode = ClassMode.DAILY
+    per_week: int = Field(default=1, ge=1, le=10)
+
+    @field_validator("match")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"not a regular expression: {e}") from e
+        return v
+
+
+class R1Settings(Strict):
+    cutoff: time = time(16, 0)
+    min_items: int = Field(default=1, ge=1)
+    counts: list[Literal["assignment", "question", "material", "announcement"]] = [
+        "assignment",
+        "question",
+        "material",
+    ]
+    # Classes that match no rule are exempt: a school lists what it expects daily.
+    classes: list[ClassRule] = [ClassRule()]
+
+
+class GoogleSchoolSettings(Strict):
+    """The Workspace identity the connector impersonates to read this school."""
+
+    admin_email: str
+
+
+class MicrosoftSchoolSettings(Strict):
+    """The Graph educationSchool this school is, if the tenant holds several."""
+
+    school_id: str | None = None
+
+
+class SchoolSettings(Strict):
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
+    name: str
+    time_zone: str = "Europe/London"
+    nation: Literal["england", "wales", "scotland", "northern_ireland"] = "england"
+    platform: PlatformName
+    google: GoogleSchoolSettings | None = None
+    microsoft: MicrosoftSchoolSettings | None = None
+    r1: R1Settings = R1Settings()
+    leaders: list[str] = []
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as e:
+            raise ValueError(f"unknown time zone {v!r}") from e
+        return v
+
+    @model_validator(mode="after")
+    def _platform_block(self) -> SchoolSettings:
+        if self.platform is PlatformName.GOOGLE and self.google is None:
+            raise ValueError("a Google school needs a 'google' block with 'admin_email'")
+        return self
+
+
+class GoogleSettings(Strict):
+    endpoint: str = "https://classroom.googleapis.com/"
+    # The service-account key (JSON) with domain-wide delegation.
+    service_account: SecretRef | None = None
+    page_size: int = Field(default=0, ge=0)  # 0: the documented maximum per resource
+    concurrency: int = Field(default=8, ge=1, le=64)
+
+
+class MicrosoftSettings(Strict):
+    base_url: str = "https://graph.microsoft.com/v1.0"
+    authority: str = "https://login.microsoftonline.com"
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret: SecretRef | None = None
+    certificate: SecretRef | None = None
+    concurrency: int = Field(default=8, ge=1, le=64)
+
+
+class FileTransportSettings(Strict):
+    directory: Path = Path("outbox")
+
+
+class SmtpTransportSettings(Strict):
+    host: str = "localhost"
+    port: int = Field(default=587, ge=1, le=65535)
+    starttls: bool = True
+    username: str | None = None
+    password: SecretRef | None = None
+    timeout_s: float = 30.0
+
+
+class EmailSettings(Strict):
+    transport: Literal["file", "smtp", "graph", "gmail"] = "file"
+    from_address: str = "classpulse@localhost"
+    from_name: str = "classpulse"
+    file: FileTransportSettings = FileTransportSettings()
+    smtp: SmtpTransportSettings = SmtpTransportSettings()
+
+
+class SyncSettings(Strict):
+    lookback_days: int = Field(default=21, ge=1, le=365)
+
+
+class Settings(Strict):
+    database: DatabaseSettings = DatabaseSettings()
+    trust: TrustSettings
+    schools: list[SchoolSettings] = Field(min_length=1)
+    google: GoogleSettings = GoogleSettings()
+    microsoft: MicrosoftSettings = MicrosoftSettings()
+    email: EmailSettings = EmailSettings()
+    sync: SyncSettings = SyncSettings()
+
+    @model_validator(mode="after")
+    def _unique_schools(self) -> Settings:
+        seen: set[str] = set()
+        for s in self.schools:
+            if s.key in seen:
+                raise ValueError(f"school key {s.key!r} appears twice")
+            seen.add(s.key)
+        return self
+
+    def school(self, key: str) -> SchoolSettings:
+        for s in self.schools:
+            if s.key == key:
+                return s
+        raise KeyError(key)
