@@ -1,12 +1,16 @@
 """The typed settings object: built once at start-up from the YAML file and the environment.
 
-Secrets are never values in the file: a setting ending in ``_env`` names an environment
-variable and one ending in ``_file`` names a file; :mod:`config.secrets` resolves them.
+Secrets are never values in the file: a :class:`SecretRef` setting says where one lives
+(``{env: NAME}`` or ``{file: PATH}``); :mod:`config.secrets` resolves it when needed.
+:func:`config.load_settings` is how the service builds a :class:`Settings`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import time
 from enum import StrEnum
 from pathlib import Path
@@ -14,6 +18,27 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+ENV_PREFIX = "CLASSPULSE__"
+ENV_DELIMITER = "__"
+
+# The sources :func:`config.load_settings` built for the current load (file, environment).
+# Outside a load, ``Settings(...)`` uses only its keyword arguments, so code and tests that
+# build one directly never pick up stray CLASSPULSE__* variables.
+_load_sources: ContextVar[tuple[PydanticBaseSettingsSource, ...] | None] = ContextVar(
+    "classpulse_load_sources", default=None
+)
+
+
+@contextmanager
+def loading_from(*sources: PydanticBaseSettingsSource) -> Iterator[None]:
+    """Within the block, ``Settings()`` reads ``sources`` (highest priority first)."""
+    token = _load_sources.set(sources)
+    try:
+        yield
+    finally:
+        _load_sources.reset(token)
 
 
 class Strict(BaseModel):
@@ -166,7 +191,17 @@ class SyncSettings(Strict):
     lookback_days: int = Field(default=21, ge=1, le=365)
 
 
-class Settings(Strict):
+class Settings(BaseSettings):
+    """Everything classpulse is told: a YAML file, overridden by ``CLASSPULSE__A__B`` variables."""
+
+    model_config = SettingsConfigDict(
+        extra="forbid",
+        frozen=True,
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=ENV_DELIMITER,
+        case_sensitive=False,
+    )
+
     database: DatabaseSettings = DatabaseSettings()
     trust: TrustSettings
     schools: list[SchoolSettings] = Field(min_length=1)
@@ -183,6 +218,17 @@ class Settings(Strict):
                 raise ValueError(f"school key {s.key!r} appears twice")
             seen.add(s.key)
         return self
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return _load_sources.get() or (init_settings,)
 
     def school(self, key: str) -> SchoolSettings:
         for s in self.schools:

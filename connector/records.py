@@ -211,3 +211,7 @@ class ClassSnapshot:
     skipped: list[SkippedRecord] = field(default_factory=list)
     # True when the roster was read in full, so members absent here have left.
     roster_complete: bool = True
+    # True when the class's work list was read in full, so work absent here was deleted.
+    work_complete: bool = True
+    # New cursor values (stream name -> opaque value) to store with this class's rows.
+    cursor: dict[str, str] = field(default_factory=dict)

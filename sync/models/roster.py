@@ -66,6 +66,8 @@ class SchoolClass(Synced, Base):
     calendar_ref: Mapped[str | None] = mapped_column(String(512), default=None)
     created_at: Mapped[datetime | None] = mapped_column(default=None)
     updated_at: Mapped[datetime | None] = mapped_column(default=None)
+    # When a complete roster was first stored: members seen before then get no joined_at.
+    roster_synced_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class Membership(Base):

@@ -179,6 +179,9 @@ class Scenario:
     ground_truth: GroundTruth
     # The instant the scenario's data is "as of": the sandbox serves nothing later.
     now: datetime
+    # Behaviour profile name -> ids showing it (classes, teachers, pupils or lessons);
+    # see connector.sandbox.scenario.profiles.
+    profiles: dict[str, list[str]] = field(default_factory=dict)
 
     def school(self, school_id: str) -> SchoolSpec:
         for s in self.schools:

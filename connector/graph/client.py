@@ -1,0 +1,284 @@
+"""Graph requests over msgraph-sdk's adapter: paging, ``$batch`` fan-out, one retry layer.
+
+Every request goes through kiota's ``GraphRequestAdapter`` (auth, CAE claims challenges,
+redirects, headers) with the SDK's RetryHandler turned off: retries live here only, because
+a throttled request *inside* ``$batch`` comes back as a 429 inside a 200 that the SDK's
+handler never sees, and two retry layers would multiply. Retries honour ``Retry-After``.
+
+Pages are fetched as raw JSON and each item is parsed on its own by the caller (with the
+SDK's models): a single malformed item must cost that item, not its whole page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import structlog
+from kiota_abstractions.api_error import APIError
+from kiota_abstractions.method import Method
+from kiota_abstractions.request_information import RequestInformation
+from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph_core import BaseGraphRequestAdapter  # type: ignore[import-untyped]
+
+from connector.source import RequestStats
+
+log = structlog.get_logger(__name__)
+
+MAX_BATCH = 20  # Graph JSON batching: "limited to 20 individual requests"
+RETRYABLE = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER_S = 180.0  # longer waits are a sign to stop, as kiota's RetryHandler does
+_ERRORS: dict[str, Any] = {"XXX": ODataError.create_from_discriminator_value}
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class GraphError(Exception):
+    """A Graph request that failed for good (after retries, where retrying made sense)."""
+
+    def __init__(self, status: int | None, code: str = "", message: str = "") -> None:
+        super().__init__(f"Graph {status} {code}: {message}".strip())
+        self.status = status
+        self.code = code
+        self.message = message
+
+    @property
+    def auth(self) -> bool:
+        return self.status in (401, 403)
+
+
+@dataclass(frozen=True, slots=True)
+class Get:
+    """One collection to read in full: ``url`` is relative to the API root."""
+
+    key: Hashable
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Pages:
+    """Every item of a collection, its delta link, or why it could not be read."""
+
+    items: list[dict[str, Any]] = field(default_factory=list)
+    delta_link: str | None = None
+    error: GraphError | None = None
+
+
+def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
+    for k, v in (headers or {}).items():
+        if k.lower() == name.lower():
+            return str(v[0] if isinstance(v, list | tuple) else v)
+    return None
+
+
+class GraphClient:
+    """Async reads against one tenant. ``stats`` counts round trips and API calls."""
+
+    def __init__(
+        self,
+        adapter: BaseGraphRequestAdapter,
+        stats: RequestStats,
+        *,
+        concurrency: int = 8,
+        sleep: Sleep = asyncio.sleep,
+        max_retries: int = 5,
+        batch_size: int = MAX_BATCH,
+        on_unauthorized: Callable[[], None] | None = None,
+    ) -> None:
+        self.adapter = adapter
+        self.stats = stats
+        self.sleep = sleep
+        self.max_retries = max_retries
+        self.batch_size = min(batch_size, MAX_BATCH)
+        self._sem = asyncio.Semaphore(concurrency)
+        self._on_unauthorized = on_unauthorized
+
+    # --- URLs -------------------------------------------------------------------------
+
+    @property
+    def base(self) -> str:
+        return str(self.adapter.base_url).rstrip("/")
+
+    def relative(self, url: str) -> str:
+        """A next/delta link as a URL relative to the API root (what $batch wants)."""
+        if url.startswith(self.base):
+            return url[len(self.base):]
+        parts = urlsplit(url)
+        path = parts.path
+        for version in ("/v1.0", "/beta"):
+            if path.startswith(version + "/"):
+                path = path[len(version):]
+        return path + (f"?{parts.query}" if parts.query else "")
+
+    # --- one request, with the retry policy ---------------------------------------------
+
+    def _delay(self, attempt: int, retry_after: str | None) -> float:
+        if retry_after is not None:
+            try:
+                return min(max(float(retry_after), 0.0), MAX_RETRY_AFTER_S)
+            except ValueError:
+                pass
+        return min(2.0**attempt, 30.0) * (0.5 + random.random() / 2)
+
+    async def send(
+        self, method: Method, url: str, *, body: bytes | None = None,
+        headers: Mapping[str, str] | None = None, calls: int = 1,
+    ) -> Any:
+        """One request (relative ``url``), retried on 429/5xx/resets and once on 401."""
+        for attempt in range(self.max_retries + 1):
+            info = RequestInformation()
+            info.http_method = method
+            info.url = self.base + url
+            for k, v in (headers or {}).items():
+                info.headers.try_add(k, v)
+            if body is not None:
+                info.headers.try_add("Content-Type", "application/json")
+                info.content = body
+            status: int | None = None
+            retry_after: str | None = None
+            code = message = ""
+            async with self._sem:
+                self.stats.requests += 1
+                self.stats.api_calls += calls
+                try:
+                    raw = await self.adapter.send_primitive_async(info, "bytes", _ERRORS)
+                    return json.loads(raw) if raw else None
+                except APIError as e:
+                    status = e.response_status_code
+                    retry_after = _header(e.response_headers, "Retry-After")
+                    if isinstance(e, ODataError) and e.error is not None:
+                        code, message = e.error.code or "", e.error.message or ""
+                except (httpx.TransportError, json.JSONDecodeError) as e:
+                    message = repr(e)
+            if attempt < self.max_retries and (status is None or status in RETRYABLE):
+                await self._pause(status, attempt, retry_after, url)
+                continue
+            if status == 401 and attempt == 0:
+                # The token died before our clock said so (expired, revoked): ask for a
+                # new one and try once more. (CAE claims challenges are answered in kiota.)
+                if self._on_unauthorized is not None:
+                    self._on_unauthorized()
+                self.stats.retries += 1
+                continue
+            raise GraphError(status, code, message)
+        raise GraphError(None, "RetriesExhausted", url)  # pragma: no cover - loop returns
+
+    async def _pause(self, status: int | None, attempt: int, retry_after: str | None,
+                     url: str) -> None:
+        delay = self._delay(attempt, retry_after)
+        if status == 429:
+            self.stats.throttled += 1
+        self.stats.retries += 1
+        log.info("graph.retry", status=status, attempt=attempt + 1, delay_s=delay, url=url)
+        await self.sleep(delay)
+
+    # --- collections ----------------------------------------------------------------------
+
+    async def get_all(self, url: str, headers: Mapping[str, str] | None = None) -> Pages:
+        """Every page of one collection, as a top-level request per page."""
+        out = Pages()
+        next_url: str | None = url
+        while next_url is not None:
+            try:
+                page = await self.send(Method.GET, next_url, headers=headers)
+            except GraphError as e:
+                out.error = e
+                return out
+            next_url = self._absorb(out, page)
+        return out
+
+    def _absorb(self, out: Pages, page: Any) -> str | None:
+        """Add one page to ``out``; the next page's relative URL, if any."""
+        if isinstance(page, dict) and "value" not in page and isinstance(page.get("id"), str):
+            out.items.append(page)  # a single entity (e.g. /education/users/{id})
+            return None
+        if not isinstance(page, dict) or not isinstance(page.get("value"), list):
+            out.error = GraphError(200, "MalformedPage", "no 'value' list in a collection page")
+            return None
+        out.items.extend(x for x in page["value"] if isinstance(x, dict))
+        if isinstance(page.get("@odata.deltaLink"), str):
+            out.delta_link = page["@odata.deltaLink"]
+        link = page.get("@odata.nextLink")
+        return self.relative(link) if isinstance(link, str) else None
+
+    async def get_many(self, gets: list[Get]) -> dict[Hashable, Pages]:
+        """Read many collections in full through ``$batch`` (≤20 per batch, concurrently).
+
+        A part answered 429/5xx is sent again in a later batch after the longest
+        ``Retry-After`` among them; next pages join later batches as well.
+        """
+        results: dict[Hashable, Pages] = {g.key: Pages() for g in gets}
+        attempts: dict[Hashable, int] = {}
+        pending: list[tuple[Get, str]] = [(g, g.url) for g in gets]
+        while pending:
+            chunks = [pending[i:i + self.batch_size]
+                      for i in range(0, len(pending), self.batch_size)]
+            answers = await asyncio.gather(*(self._batch(c) for c in chunks))
+            pending = []
+            wait: float | None = None
+            for chunk, answer in zip(chunks, answers, strict=True):
+                for (get, url), part in zip(chunk, answer, strict=True):
+                    out = results[get.key]
+                    if isinstance(part, GraphError):
+                        out.error = part
+                        continue
+                    status, headers, body = part
+                    if 200 <= status < 300:
+                        link = self._absorb(out, body)
+                        if link is not None and out.error is None:
+                            pending.append((get, link))
+                        continue
+                    n = attempts[get.key] = attempts.get(get.key, 0) + 1
+                    if status in RETRYABLE and n <= self.max_retries:
+                        if status == 429:
+                            self.stats.throttled += 1
+                        self.stats.retries += 1
+                        delay = self._delay(n - 1, _header(headers, "Retry-After"))
+                        wait = delay if wait is None else max(wait, delay)
+                        pending.append((get, url))
+                        continue
+                    err = body.get("error", {}) if isinstance(body, dict) else {}
+                    out.error = GraphError(status, str(err.get("code", "")),
+                                           str(err.get("message", "")))
+            if pending and wait is not None:
+                log.info("graph.batch_retry", parts=len(pending), delay_s=wait)
+                await self.sleep(wait)
+        return results
+
+    async def _batch(
+        self, chunk: list[tuple[Get, str]]
+    ) -> list[tuple[int, dict[str, Any], Any] | GraphError]:
+        if len(chunk) == 1:
+            # A batch of one costs the same quota and a bigger body: send it plainly.
+            get, url = chunk[0]
+            try:
+                page = await self.send(Method.GET, url, headers=get.headers)
+            except GraphError as e:
+                if e.status is not None and e.status not in RETRYABLE:
+                    return [(e.status, {}, {"error": {"code": e.code, "message": e.message}})]
+                return [e]
+            return [(200, {}, page)]
+        requests = [
+            {"id": str(i), "method": "GET", "url": url, **({"headers": dict(get.headers)}
+                                                          if get.headers else {})}
+            for i, (get, url) in enumerate(chunk)
+        ]
+        body = json.dumps({"requests": requests}).encode()
+        try:
+            answer = await self.send(Method.POST, "/$batch", body=body, calls=len(chunk))
+        except GraphError as e:
+            return [e] * len(chunk)
+        by_id: dict[str, tuple[int, dict[str, Any], Any]] = {}
+        for r in (answer or {}).get("responses", []):
+            if isinstance(r, dict) and "id" in r:
+                by_id[str(r["id"])] = (int(r.get("status", 0)), r.get("headers") or {},
+                                       r.get("body"))
+        missing = GraphError(None, "MissingBatchResponse", "no answer for a batch part")
+        return [by_id.get(str(i), missing) for i in range(len(chunk))]

@@ -1,0 +1,215 @@
+"""Reading a chunk of classes into ClassSnapshots, in two ``$batch`` rounds.
+
+Round 1, per class: members, teachers, assignments (delta). Round 2: submissions with
+outcomes — per live assignment on a full read, or the class's recently modified ones on
+an incremental read (plus the due date of any assignment they belong to that round 1
+did not return, to tell lateness).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Hashable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.education.classes.item.assignments.item.submissions.submissions_request_builder import (  # noqa: E501
+    SubmissionsRequestBuilder,
+)
+from msgraph.generated.education.classes.item.get_recently_modified_submissions.get_recently_modified_submissions_request_builder import (  # noqa: E501
+    GetRecentlyModifiedSubmissionsRequestBuilder,
+)
+from msgraph.graph_service_client import GraphServiceClient
+
+from connector.graph import education as edu
+from connector.graph.client import Get, GraphClient, Pages
+from connector.records import (
+    ClassRecord,
+    ClassSnapshot,
+    MembershipRecord,
+    Platform,
+    Role,
+    SkippedRecord,
+    WorkRecord,
+    WorkState,
+)
+
+log = structlog.get_logger(__name__)
+MS = Platform.MICROSOFT
+# Without it Graph reports excused (and reassigned) submissions as "returned".
+PREFER = {"Prefer": "include-unknown-enum-members"}
+CURSOR_DELTA = "assignments_delta"
+CURSOR_SUBMISSIONS = "submissions_since"
+
+
+class ClassReader:
+    def __init__(self, client: GraphClient, sdk: GraphServiceClient, *, started: datetime,
+                 window: timedelta) -> None:
+        self.client = client
+        self.sdk = sdk
+        self.started = started
+        self.window = window
+
+    def _incremental(self, cursor: Mapping[str, str] | None, full: bool) -> bool:
+        if full or not cursor or CURSOR_DELTA not in cursor or CURSOR_SUBMISSIONS not in cursor:
+            return False
+        try:
+            since = datetime.fromisoformat(cursor[CURSOR_SUBMISSIONS])
+        except ValueError:
+            return False
+        return self.started - since < self.window
+
+    def _class_url(self, cid: str) -> Any:
+        return self.sdk.education.classes.by_education_class_id(cid)
+
+    async def read(self, classes: list[ClassRecord], cursors: Mapping[str, Mapping[str, str]],
+                   *, full: bool) -> list[ClassSnapshot]:
+        incremental = {c.platform_id: self._incremental(cursors.get(c.platform_id), full)
+                       for c in classes}
+        gets: list[Get] = []
+        for c in classes:
+            cid = c.platform_id
+            node = self._class_url(cid)
+            gets.append(Get(("members", cid), _url(node.members)))
+            gets.append(Get(("teachers", cid), _url(node.teachers)))
+            if incremental[cid]:
+                link = cursors[cid][CURSOR_DELTA]
+                gets.append(Get(("assignments", cid), self.client.relative(link)))
+            else:
+                gets.append(Get(("assignments", cid), _url(node.assignments.delta)))
+        first = await self.client.get_many(gets)
+
+        snaps: dict[str, ClassSnapshot] = {}
+        due: dict[str, dict[str, Any]] = {}
+        second: list[Get] = []
+        for c in classes:
+            cid = c.platform_id
+            snap = self._roster(c, first[("members", cid)], first[("teachers", cid)])
+            snaps[cid] = snap
+            if not snap.roster_complete and _gone(first[("members", cid)]):
+                snap.work_complete = False
+                continue  # the class is gone (404) or forbidden: nothing more to read
+            pages = first[("assignments", cid)]
+            self._work(snap, pages, incremental[cid])
+            due[cid] = {w.platform_id: w.due_at for w in snap.work}
+            node = self._class_url(cid)
+            if incremental[cid]:
+                second.append(Get(("recent", cid), _recent_url(node), PREFER))
+            else:
+                for w in snap.work:
+                    if w.state is WorkState.PUBLISHED and w.published_at is not None:
+                        sub_url = _subs_url(node.assignments.by_education_assignment_id(
+                            w.platform_id).submissions)
+                        second.append(Get(("subs", cid, w.platform_id), sub_url, PREFER))
+            if pages.delta_link is not None and pages.error is None:
+                snap.cursor = {CURSOR_DELTA: pages.delta_link,
+                               CURSOR_SUBMISSIONS: self.started.isoformat()}
+        results = await self.client.get_many(second) if second else {}
+        await self._due_dates(results, due)
+        for key, pages in results.items():
+            assert isinstance(key, tuple)
+            snap = snaps[key[1]]
+            if pages.error is not None:
+                snap.skipped.append(SkippedRecord(MS, "educationSubmission", None,
+                                                  f"{key[0]} {key[-1]}: {pages.error}"))
+                snap.cursor = {}  # do not move the cursor past submissions we missed
+            for item in pages.items:
+                rec = edu.submission(item, key[1], due[key[1]])
+                (snap.skipped if isinstance(rec, SkippedRecord) else snap.submissions).append(
+                    rec)  # type: ignore[arg-type]
+        for snap in snaps.values():
+            for rec in snap.skipped:
+                log.warning("graph.skipped", class_id=snap.klass.platform_id,
+                            resource=rec.resource, platform_id=rec.platform_id,
+                            reason=rec.reason)
+        return [snaps[c.platform_id] for c in classes]
+
+    def _roster(self, c: ClassRecord, members: Pages, teachers: Pages) -> ClassSnapshot:
+        snap = ClassSnapshot(klass=c)
+        for name, pages in (("members", members), ("teachers", teachers)):
+            if pages.error is not None:
+                snap.skipped.append(SkippedRecord(MS, "educationClass", c.platform_id,
+                                                  f"{name}: {pages.error}"))
+                snap.roster_complete = False
+        if not snap.roster_complete:
+            return snap
+        teacher_ids: list[str] = []
+        people: dict[str, Any] = {}
+        tagged = [(True, i) for i in teachers.items] + [(False, i) for i in members.items]
+        for is_teacher, item in tagged:
+            rec = edu.person(item)
+            if isinstance(rec, SkippedRecord):
+                snap.skipped.append(rec)
+                snap.roster_complete = False
+                continue
+            if is_teacher and rec.platform_id not in teacher_ids:
+                teacher_ids.append(rec.platform_id)
+            people[rec.platform_id] = rec
+        snap.people = list(people.values())
+        snap.members = [
+            MembershipRecord(MS, c.platform_id, pid,
+                             Role.TEACHER if pid in teacher_ids else Role.PUPIL)
+            for pid in people
+        ]
+        if c.owner_platform_id is None and teacher_ids:
+            snap.klass = dataclasses.replace(c, owner_platform_id=teacher_ids[0])
+        return snap
+
+    @staticmethod
+    def _work(snap: ClassSnapshot, pages: Pages, incremental: bool) -> None:
+        # Delta rounds never report deleted assignments, so only a full read is complete.
+        snap.work_complete = pages.error is None and not incremental
+        if pages.error is not None:
+            snap.skipped.append(SkippedRecord(MS, "educationAssignment", None,
+                                              f"assignments: {pages.error}"))
+        for item in pages.items:
+            rec = edu.work(item, snap.klass.platform_id)
+            if isinstance(rec, WorkRecord):
+                snap.work.append(rec)
+            else:
+                snap.skipped.append(rec)
+                snap.work_complete = False
+
+    async def _due_dates(self, results: Mapping[Hashable, Pages],
+                         due: dict[str, dict[str, Any]]) -> None:
+        """Fetch due dates of assignments that recent submissions name but round 1 lacked."""
+        wanted: list[Get] = []
+        for key, pages in results.items():
+            assert isinstance(key, tuple)
+            if key[0] != "recent":
+                continue
+            cid = key[1]
+            for aid in {i.get("assignmentId") for i in pages.items} - set(due[cid]):
+                if isinstance(aid, str):
+                    node = self._class_url(cid).assignments.by_education_assignment_id(aid)
+                    wanted.append(Get(("due", cid, aid), _url(node)))
+        if not wanted:
+            return
+        for key, pages in (await self.client.get_many(wanted)).items():
+            assert isinstance(key, tuple)
+            for item in pages.items:
+                rec = edu.work(item, key[1])
+                if isinstance(rec, WorkRecord):
+                    due[key[1]][rec.platform_id] = rec.due_at
+
+
+def _gone(pages: Pages) -> bool:
+    return pages.error is not None and pages.error.status in (403, 404)
+
+
+def _url(builder: Any) -> str:
+    return str(builder.to_get_request_information().url)
+
+
+def _subs_url(builder: SubmissionsRequestBuilder) -> str:
+    q = SubmissionsRequestBuilder.SubmissionsRequestBuilderGetQueryParameters(expand=["outcomes"])
+    return str(builder.to_get_request_information(RequestConfiguration(query_parameters=q)).url)
+
+
+def _recent_url(node: Any) -> str:
+    b: GetRecentlyModifiedSubmissionsRequestBuilder = node.get_recently_modified_submissions
+    q = GetRecentlyModifiedSubmissionsRequestBuilder.\
+        GetRecentlyModifiedSubmissionsRequestBuilderGetQueryParameters(expand=["outcomes"])
+    return str(b.to_get_request_information(RequestConfiguration(query_parameters=q)).url)

@@ -1,0 +1,213 @@
+"""``GraphClassSource``: the ClassSource protocol over Microsoft Graph (education).
+
+msgraph-sdk is async (kiota); this class owns an event loop on a background thread and
+presents the synchronous protocol ``sync/`` expects. Per class it reads, through
+``$batch``: members and teachers (always in full), assignments (``assignments/delta()``;
+its delta link is the class's cursor) and submissions with outcomes. An incremental read
+follows the delta link and ``getRecentlyModifiedSubmissions`` (last 7 days), so a cursor
+older than :data:`INCREMENTAL_WINDOW` triggers a full read instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import threading
+from collections.abc import Callable, Coroutine, Hashable, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar, cast
+from urllib.parse import urlsplit
+
+import httpx
+import structlog
+from azure.core.credentials import TokenCredential
+from azure.core.credentials_async import AsyncTokenCredential
+from kiota_authentication_azure.azure_identity_authentication_provider import (
+    AzureIdentityAuthenticationProvider,
+)
+from kiota_http.middleware.options import RetryHandlerOption
+from msgraph.graph_request_adapter import GraphRequestAdapter
+from msgraph.graph_service_client import GraphServiceClient
+from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
+
+from config.settings import MicrosoftSettings
+from connector.graph import education as edu
+from connector.graph.auth import GRAPH_SCOPE, RenewingCredential, build_credential
+from connector.graph.client import Get, GraphClient, GraphError, Pages, Sleep
+from connector.graph.snapshot import ClassReader
+from connector.records import (
+    ClassRecord,
+    ClassSnapshot,
+    PersonRecord,
+    Platform,
+    SchoolRecord,
+    SkippedRecord,
+)
+from connector.source import RequestStats
+
+log = structlog.get_logger(__name__)
+R = TypeVar("R")
+
+# getRecentlyModifiedSubmissions covers "the previous seven days"; leave a day's margin.
+INCREMENTAL_WINDOW = timedelta(days=6)
+
+
+class GraphClassSource:
+    """One tenant (optionally one educationSchool in it), read app-only.
+
+    ``credential`` overrides the one built from ``settings`` (client secret or certificate
+    PEM); ``sleep`` and ``clock`` are injectable for tests.
+    """
+
+    platform = Platform.MICROSOFT
+
+    def __init__(
+        self,
+        settings: MicrosoftSettings,
+        *,
+        school_id: str | None = None,
+        client_secret: str | None = None,
+        certificate_pem: bytes | None = None,
+        credential: TokenCredential | AsyncTokenCredential | None = None,
+        sleep: Sleep | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        max_retries: int = 5,
+        timeout_s: float = 60.0,
+    ) -> None:
+        self.settings = settings
+        self.school_id = school_id
+        self.stats = RequestStats()
+        self.clock = clock
+        self._skipped: list[SkippedRecord] = []
+        inner = credential or build_credential(
+            settings, client_secret=client_secret, certificate_pem=certificate_pem)
+        self._credential: TokenCredential | AsyncTokenCredential | RenewingCredential = inner
+        if not inspect.iscoroutinefunction(inner.get_token):
+            self._credential = RenewingCredential(cast(TokenCredential, inner))
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="graph", daemon=True)
+        self._thread.start()
+        self._client: GraphClient = self._run(self._connect(sleep, max_retries, timeout_s))
+        self._sdk = GraphServiceClient(request_adapter=self._client.adapter)
+
+    async def _connect(self, sleep: Sleep | None, max_retries: int, timeout_s: float
+                       ) -> GraphClient:
+        base = self.settings.base_url.rstrip("/")  # a trailing slash doubles it in URLs
+        auth = AzureIdentityAuthenticationProvider(
+            self._credential, scopes=[GRAPH_SCOPE], allowed_hosts=[urlsplit(base).hostname or ""])
+        # Our retry layer is the only one (see connector.graph.client).
+        http = GraphClientFactory.create_with_default_middleware(
+            client=httpx.AsyncClient(timeout=httpx.Timeout(timeout_s)),
+            options={RetryHandlerOption.get_key(): RetryHandlerOption(max_retries=0)},
+        )
+        adapter = GraphRequestAdapter(auth, client=http)
+        adapter.base_url = base
+        renew = self._credential.renew if isinstance(self._credential, RenewingCredential) \
+            else None
+        return GraphClient(adapter, self.stats, concurrency=self.settings.concurrency,
+                           sleep=sleep or asyncio.sleep, max_retries=max_retries,
+                           on_unauthorized=renew)
+
+    def _run(self, coro: Coroutine[Any, Any, R]) -> R:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
+
+    def close(self) -> None:
+        """Close the HTTP client and stop the loop thread."""
+        if not self._loop.is_running():
+            return
+        try:
+            self._run(self._client.adapter._http_client.aclose())
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=5)
+            self._loop.close()
+
+    def __enter__(self) -> GraphClassSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- ClassSource ---------------------------------------------------------------------
+
+    def schools(self) -> list[SchoolRecord]:
+        """The tenant's educationSchools."""
+        pages = self._run(self._client.get_all(self._url(self._sdk.education.schools)))
+        if pages.error is not None:
+            raise pages.error
+        out = []
+        for item in pages.items:
+            rec = edu.school(item)
+            if isinstance(rec, SkippedRecord):
+                self._note(rec)
+            else:
+                out.append(rec)
+        return out
+
+    def list_classes(self) -> Iterator[ClassRecord]:
+        school_ids = [self.school_id] if self.school_id else [s.platform_id for s in self.schools()]
+        gets = [Get(sid, self._url(
+            self._sdk.education.schools.by_education_school_id(sid).classes)) for sid in school_ids]
+        results = self._run(self._client.get_many(gets))
+        seen: set[str] = set()
+        for sid in school_ids:
+            pages = results[sid]
+            if pages.error is not None:
+                raise pages.error  # without the class list there is nothing to sync
+            for item in pages.items:
+                rec = edu.klass(item, sid)
+                if isinstance(rec, SkippedRecord):
+                    self._note(rec)
+                elif rec.platform_id not in seen:
+                    seen.add(rec.platform_id)
+                    yield rec
+
+    def read_classes(
+        self,
+        classes: list[ClassRecord],
+        cursors: Mapping[str, Mapping[str, str]],
+        *,
+        full: bool,
+    ) -> Iterator[ClassSnapshot]:
+        # About a batch's worth of classes per concurrent slot, so batches stay full.
+        size = max(1, self.settings.concurrency * 6)
+        for i in range(0, len(classes), size):
+            chunk = classes[i:i + size]
+            reader = ClassReader(self._client, self._sdk, started=self.clock(),
+                                 window=INCREMENTAL_WINDOW)
+            yield from self._run(reader.read(chunk, cursors, full=full))
+
+    def skipped(self) -> list[SkippedRecord]:
+        return list(self._skipped)
+
+    def people(self, ids: list[str]) -> Iterator[PersonRecord]:
+        gets = [Get(pid, self._url(self._sdk.education.users.by_education_user_id(pid)))
+                for pid in ids]
+        results: dict[Hashable, Pages] = self._run(self._client.get_many(gets))
+        for pid in ids:
+            pages = results[pid]
+            if pages.error is not None:
+                self._note(SkippedRecord(Platform.MICROSOFT, "educationUser", pid,
+                                         str(pages.error)))
+                continue
+            for item in pages.items:
+                rec = edu.person(item)
+                if isinstance(rec, SkippedRecord):
+                    self._note(rec)
+                else:
+                    yield rec
+
+    # --- helpers --------------------------------------------------------------------------
+
+    @staticmethod
+    def _url(builder: Any) -> str:
+        """The SDK's own relative URL for a request builder."""
+        return str(builder.to_get_request_information().url)
+
+    def _note(self, rec: SkippedRecord) -> None:
+        log.warning("graph.skipped", resource=rec.resource, platform_id=rec.platform_id,
+                    reason=rec.reason)
+        self._skipped.append(rec)
+
+
+__all__ = ["GraphClassSource", "GraphError"]

@@ -1,0 +1,85 @@
+"""Classroom's per-minute quotas on a moving window, and counters for benchmarks.
+
+Google documents (developers.google.com/classroom/limits): 3,000 queries per minute per
+project, 1,200 per minute per user, checked on a 60-second moving average; over it the
+call fails with 429 RESOURCE_EXHAUSTED. Each call inside a batch counts. With
+domain-wide delegation the "user" is the impersonated one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+PER_USER_PER_MINUTE = 1200
+PER_PROJECT_PER_MINUTE = 3000
+
+
+@dataclass
+class GoogleStats:
+    """What the Google side served: HTTP requests, API calls (batch parts count one each)."""
+
+    requests: int = 0  # HTTP requests on Google paths, /token and /batch included
+    api_calls: int = 0  # API calls, whether sent alone or inside a batch
+    batches: int = 0
+    token_grants: int = 0
+    throttled: int = 0  # calls answered 429 by the quota
+    by_user: Counter[str] = field(default_factory=Counter)  # api calls per impersonated user
+    by_method: Counter[str] = field(default_factory=Counter)  # e.g. "courses.list"
+
+    def snapshot(self) -> GoogleStats:
+        return GoogleStats(
+            self.requests,
+            self.api_calls,
+            self.batches,
+            self.token_grants,
+            self.throttled,
+            Counter(self.by_user),
+            Counter(self.by_method),
+        )
+
+
+class Quota:
+    """Moving-window rate limits per user and per project; ``enabled=False`` never throttles."""
+
+    def __init__(
+        self,
+        *,
+        enabled: bool = True,
+        per_user: int = PER_USER_PER_MINUTE,
+        per_project: int = PER_PROJECT_PER_MINUTE,
+        window_s: float = 60.0,
+    ) -> None:
+        self.enabled = enabled
+        self.per_user = per_user
+        self.per_project = per_project
+        self.window_s = window_s
+        self._project: deque[float] = deque()
+        self._users: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, user: str) -> str | None:
+        """Charge one call to ``user``; the name of the exceeded limit if it is refused."""
+        if not self.enabled:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            mine = self._users.setdefault(user, deque())
+            for q in (self._project, mine):
+                while q and q[0] <= now - self.window_s:
+                    q.popleft()
+            if len(mine) >= self.per_user:
+                return "Queries per minute per user"
+            if len(self._project) >= self.per_project:
+                return "Queries per minute"
+            # A refused call is not charged: Google counts served queries.
+            mine.append(now)
+            self._project.append(now)
+            return None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._project.clear()
+            self._users.clear()

@@ -1,0 +1,169 @@
+"""The sandbox's live state: a scenario plus indexes, and the changes tests make to it.
+
+Both platform front ends read the same world, so a mixed trust is one world. Changes made
+between syncs (post work, turn in, return, delete, add or remove a pupil, delete a class)
+bump ``updated_at`` the way the real services do, so incremental syncs can see them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from connector.records import Platform, Role, SubmissionState, WorkState
+from connector.sandbox.scenario.model import (
+    ClassSpec,
+    LessonSpec,
+    MembershipSpec,
+    PersonSpec,
+    Scenario,
+    SchoolSpec,
+    SubmissionEvent,
+    SubmissionSpec,
+    WorkSpec,
+)
+
+
+@dataclass
+class World:
+    scenario: Scenario
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    # Objects removed by a test: the APIs answer 404 for them and stop listing them.
+    deleted_classes: set[str] = field(default_factory=set)
+    deleted_work: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.reindex()
+
+    def reindex(self) -> None:
+        s = self.scenario
+        self.schools: dict[str, SchoolSpec] = {x.id: x for x in s.schools}
+        self.classes: dict[str, ClassSpec] = {c.id: c for c in s.classes}
+        self.people_by_email: dict[str, PersonSpec] = {
+            p.email.lower(): p for p in s.people.values()
+        }
+        self.work: dict[str, WorkSpec] = {w.id: w for w in s.work}
+        self.work_by_class: dict[str, list[WorkSpec]] = defaultdict(list)
+        for w in s.work:
+            self.work_by_class[w.class_id].append(w)
+        self.submissions: dict[str, SubmissionSpec] = {x.id: x for x in s.submissions}
+        self.subs_by_work: dict[str, list[SubmissionSpec]] = defaultdict(list)
+        self.subs_by_class: dict[str, list[SubmissionSpec]] = defaultdict(list)
+        for x in s.submissions:
+            self.subs_by_work[x.work_id].append(x)
+            self.subs_by_class[x.class_id].append(x)
+        self.lessons_by_class: dict[str | None, list[LessonSpec]] = defaultdict(list)
+        for le in s.lessons:
+            self.lessons_by_class[le.class_id].append(le)
+
+    # --- reads -------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime:
+        return self.scenario.now
+
+    def person(self, person_id: str) -> PersonSpec | None:
+        return self.scenario.people.get(person_id)
+
+    def classes_of(self, platform: Platform, school_id: str | None = None) -> list[ClassSpec]:
+        out = []
+        for c in self.scenario.classes:
+            if c.id in self.deleted_classes:
+                continue
+            school = self.schools[c.school_id]
+            if school.platform is platform and (school_id is None or c.school_id == school_id):
+                out.append(c)
+        return out
+
+    def members(
+        self, class_id: str, role: Role, at: datetime | None = None
+    ) -> list[MembershipSpec]:
+        """Members with ``role`` at ``at`` (default: now); rosters list only current members."""
+        when = at or self.now
+        return [
+            m
+            for m in self.classes[class_id].members
+            if m.role is role and m.joined_at <= when and (m.left_at is None or m.left_at > when)
+        ]
+
+    def visible_work(self, class_id: str) -> list[WorkSpec]:
+        return [w for w in self.work_by_class.get(class_id, []) if w.id not in self.deleted_work]
+
+    # --- changes tests make between syncs ---------------------------------------------------
+
+    def advance(self, delta: timedelta) -> datetime:
+        with self.lock:
+            self.scenario.now = self.scenario.now + delta
+            return self.scenario.now
+
+    def post_work(self, work: WorkSpec, submissions: list[SubmissionSpec] | None = None) -> None:
+        with self.lock:
+            self.scenario.work.append(work)
+            self.scenario.submissions.extend(submissions or [])
+            self.reindex()
+
+    def turn_in(self, submission_id: str, at: datetime | None = None) -> SubmissionSpec:
+        return self._move(submission_id, SubmissionState.TURNED_IN, at)
+
+    def return_work(
+        self, submission_id: str, at: datetime | None = None, grade: float | None = None
+    ) -> SubmissionSpec:
+        sub = self._move(submission_id, SubmissionState.RETURNED, at, grade)
+        if grade is not None:
+            sub.assigned_grade = grade
+        return sub
+
+    def _move(
+        self,
+        submission_id: str,
+        state: SubmissionState,
+        at: datetime | None,
+        grade: float | None = None,
+    ) -> SubmissionSpec:
+        with self.lock:
+            sub = self.submissions[submission_id]
+            when = at or self.now
+            actor = sub.pupil_id
+            if state is SubmissionState.RETURNED:
+                actor = self.classes[sub.class_id].owner_id
+                sub.returned_at = when
+            if state is SubmissionState.TURNED_IN:
+                sub.turned_in_at = when
+                work = self.work[sub.work_id]
+                sub.late = work.due_at is not None and when > work.due_at
+            sub.state = state
+            sub.updated_at = when
+            sub.history.append(SubmissionEvent(at=when, state=state, actor_id=actor, grade=grade))
+            return sub
+
+    def delete_work(self, work_id: str, at: datetime | None = None) -> None:
+        with self.lock:
+            w = self.work[work_id]
+            w.state = WorkState.DELETED
+            w.updated_at = at or self.now
+            self.deleted_work.add(work_id)
+
+    def delete_class(self, class_id: str) -> None:
+        with self.lock:
+            self.deleted_classes.add(class_id)
+
+    def add_pupil(self, class_id: str, person: PersonSpec, at: datetime | None = None) -> None:
+        with self.lock:
+            self.scenario.people[person.id] = person
+            self.classes[class_id].members.append(
+                MembershipSpec(person_id=person.id, role=Role.PUPIL, joined_at=at or self.now)
+            )
+            self.reindex()
+
+    def remove_pupil(self, class_id: str, person_id: str, at: datetime | None = None) -> None:
+        with self.lock:
+            for m in self.classes[class_id].members:
+                if m.person_id == person_id and m.role is Role.PUPIL and m.left_at is None:
+                    m.left_at = at or self.now
+
+    def add_lesson(self, lesson: LessonSpec) -> None:
+        with self.lock:
+            self.scenario.lessons.append(lesson)
+            self.reindex()

@@ -1,0 +1,42 @@
+"""Builds the connector for a school from settings: the one place that knows both."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from config.secrets import resolve
+from config.settings import PlatformName, SchoolSettings, Settings
+from connector.source import ClassSource
+
+
+class SourceError(RuntimeError):
+    """A school's connector cannot be built (missing credentials, unsupported platform)."""
+
+
+def source_for(settings: Settings, school: SchoolSettings) -> ClassSource:
+    if school.platform is PlatformName.GOOGLE:
+        from connector.google.source import GoogleClassSource
+
+        ref = settings.google.service_account
+        if ref is None:
+            raise SourceError(
+                f"school {school.key!r} is on Google but google.service_account is not set"
+            )
+        info: dict[str, Any] = json.loads(resolve(ref).reveal())
+        return GoogleClassSource(settings.google, school, info)
+    from connector.graph.source import GraphClassSource
+
+    ms = settings.microsoft
+    if ms.client_secret is None and ms.certificate is None:
+        raise SourceError(
+            f"school {school.key!r} is on Microsoft but microsoft.client_secret is not set"
+        )
+    secret = resolve(ms.client_secret).reveal() if ms.client_secret is not None else None
+    cert = resolve(ms.certificate).reveal().encode() if ms.certificate is not None else None
+    return GraphClassSource(
+        ms,
+        school_id=school.microsoft.school_id if school.microsoft is not None else None,
+        client_secret=secret,
+        certificate_pem=cert,
+    )

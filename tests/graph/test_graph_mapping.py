@@ -1,0 +1,61 @@
+"""Graph JSON → records: the states Teams shows, mapped to ours."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from connector.graph import education as edu
+from connector.records import SkippedRecord, SubmissionRecord, SubmissionState, WorkState
+
+PUPIL = "6c1f5a0e-0000-4000-8000-000000000001"
+DUE = {"a1": datetime(2026, 11, 19, 15, 0, tzinfo=UTC)}
+
+
+def _sub(status: str, **extra: object) -> dict[str, object]:
+    return {"id": "s1", "assignmentId": "a1", "status": status,
+            "recipient": {"@odata.type": "#microsoft.graph.educationSubmissionIndividualRecipient",
+                          "userId": PUPIL}, **extra}
+
+
+def _points(published: float | None) -> dict[str, object]:
+    grade = None if published is None else {"points": published}
+    return {"@odata.type": "#microsoft.graph.educationPointsOutcome", "id": "o1",
+            "points": {"points": 5.0}, "publishedPoints": grade}
+
+
+def test_reassigned_work_counts_as_returned_without_a_mark() -> None:
+    rec = edu.submission(_sub("reassigned", reassignedDateTime="2026-11-20T10:00:00Z",
+                              outcomes=[_points(6.0)]), "c1", DUE)
+    assert isinstance(rec, SubmissionRecord)
+    assert rec.state is SubmissionState.RETURNED and not rec.graded
+    assert rec.returned_at == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
+
+
+def test_only_published_points_or_feedback_count_as_graded() -> None:
+    draft = edu.submission(_sub("returned", outcomes=[_points(None)]), "c1", DUE)
+    marked = edu.submission(_sub("returned", outcomes=[_points(8.0)]), "c1", DUE)
+    feedback = edu.submission(_sub("returned", outcomes=[{
+        "@odata.type": "#microsoft.graph.educationFeedbackOutcome", "id": "o2",
+        "feedback": None, "publishedFeedback": {"text": {"content": "x"}}}]), "c1", DUE)
+    assert isinstance(draft, SubmissionRecord) and not draft.graded
+    assert isinstance(marked, SubmissionRecord) and marked.graded
+    assert isinstance(feedback, SubmissionRecord) and feedback.graded
+
+
+def test_work_turned_in_after_the_due_time_is_late() -> None:
+    late = edu.submission(_sub("submitted", submittedDateTime="2026-11-19T15:00:01.1234567Z"),
+                          "c1", DUE)
+    assert isinstance(late, SubmissionRecord) and late.late
+    assert late.state is SubmissionState.TURNED_IN
+
+
+def test_a_published_assignment_with_a_future_assign_time_is_scheduled() -> None:
+    rec = edu.work({"id": "a1", "status": "published", "assignDateTime": "2026-12-01T08:00:00Z",
+                    "assignedDateTime": None}, "c1")
+    assert not isinstance(rec, SkippedRecord)
+    assert rec.state is WorkState.SCHEDULED and rec.published_at is None
+
+
+def test_an_assignment_without_a_status_is_skipped() -> None:
+    rec = edu.work({"id": "a1"}, "c1")
+    assert isinstance(rec, SkippedRecord) and rec.platform_id == "a1"
