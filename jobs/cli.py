@@ -248,6 +248,37 @@ def notify(
     print_notify(out, summary, sent=sent, dry_run=dry_run)
 
 
+@app.command("run")
+def run_once(
+    config: ConfigOpt = None,
+    full: Annotated[bool, typer.Option("--full", help="Re-read everything.")] = False,
+    json_logs: JsonLogsOpt = False,
+) -> None:
+    """The whole pipeline once: sync every school, evaluate the rules, send nudges."""
+    from jobs.check import run_checks
+    from jobs.notify import queue_nudges
+    from jobs.outbox import send_due
+    from jobs.reports import print_check, print_notify, print_sync_runs
+    from jobs.transports import transport_for
+    from sync.service import sync_all
+
+    logs.configure(json=json_logs)
+    settings = settings_from(config)
+    sessions = sessions_for(settings)
+    runs = sync_all(settings, sessions, clock=now_utc, full=full)
+    print_sync_runs(out, runs)
+    # One clock reading for the checks and the nudges, so both judge the same instant.
+    when = now_utc()
+    with sessions() as session:
+        print_check(out, run_checks(session, settings, as_of=when))
+        session.commit()
+    with sessions() as session:
+        summary = queue_nudges(session, settings, now=when)
+        session.commit()
+    sent = send_due(sessions, transport_for(settings), now=when, email_settings=settings.email)
+    print_notify(out, summary, sent=sent, dry_run=False)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
