@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from config.messages import GmailMailSettings, GraphMailSettings, SchoolMessageSettings
+
 ENV_PREFIX = "CLASSPULSE__"
 ENV_DELIMITER = "__"
 
@@ -45,6 +47,15 @@ class Strict(BaseModel):
     """Unknown keys are errors: a typo in a policy knob must not be silently ignored."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# Settings modules of each area subclass Strict, so they are imported after it.
+from config.calendar import CalendarSettings  # noqa: E402
+from config.digest import DigestSchedule, ParentNoteSettings, TrustDigestSettings  # noqa: E402
+from config.rules import R2Settings  # noqa: E402
+from config.engagement import R3Settings, R4Settings  # noqa: E402
+from config.retention import RetentionSettings  # noqa: E402
+from config.service import ScheduleSettings, ServerSettings  # noqa: E402
 
 
 class PlatformName(StrEnum):
@@ -78,6 +89,7 @@ class DatabaseSettings(Strict):
 class TrustSettings(Strict):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     name: str
+    digest: TrustDigestSettings = TrustDigestSettings()
 
 
 class ClassRule(Strict):
@@ -130,7 +142,14 @@ class SchoolSettings(Strict):
     google: GoogleSchoolSettings | None = None
     microsoft: MicrosoftSchoolSettings | None = None
     r1: R1Settings = R1Settings()
+    r2: R2Settings = R2Settings()
+    r3: R3Settings = R3Settings()
+    r4: R4Settings = R4Settings()
+    calendar: CalendarSettings = CalendarSettings()
     leaders: list[str] = []
+    digest: DigestSchedule = DigestSchedule()
+    parent_notes: ParentNoteSettings = ParentNoteSettings()
+    messages: SchoolMessageSettings = SchoolMessageSettings()
 
     @field_validator("time_zone")
     @classmethod
@@ -154,6 +173,9 @@ class GoogleSettings(Strict):
     service_account: SecretRef | None = None
     page_size: int = Field(default=0, ge=0)  # 0: the documented maximum per resource
     concurrency: int = Field(default=8, ge=1, le=64)
+    # Whose quota course reads are charged to: the school's admin, or each course's owner
+    # (1,200 calls/min per user; more identities approach the project's 3,000/min).
+    impersonate: Literal["admin", "teacher"] = "admin"
 
 
 class MicrosoftSettings(Strict):
@@ -177,6 +199,8 @@ class SmtpTransportSettings(Strict):
     username: str | None = None
     password: SecretRef | None = None
     timeout_s: float = 30.0
+    # A CA bundle for a relay whose certificate a private CA signed; default: the system's.
+    ca_file: Path | None = None
 
 
 class EmailSettings(Strict):
@@ -185,6 +209,8 @@ class EmailSettings(Strict):
     from_name: str = "classpulse"
     file: FileTransportSettings = FileTransportSettings()
     smtp: SmtpTransportSettings = SmtpTransportSettings()
+    graph: GraphMailSettings = GraphMailSettings()
+    gmail: GmailMailSettings = GmailMailSettings()
 
 
 class SyncSettings(Strict):
@@ -209,6 +235,9 @@ class Settings(BaseSettings):
     microsoft: MicrosoftSettings = MicrosoftSettings()
     email: EmailSettings = EmailSettings()
     sync: SyncSettings = SyncSettings()
+    server: ServerSettings = ServerSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @model_validator(mode="after")
     def _unique_schools(self) -> Settings:

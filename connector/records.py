@@ -174,6 +174,9 @@ class AttendanceRecord:
     seconds: int
     first_joined_at: datetime | None = None
     last_left_at: datetime | None = None
+    # The platform's own name for this participant (Meet ``conferenceRecords/…/participants/…``):
+    # the key for anonymous and phone participants, who have neither a user id nor an email.
+    participant_ref: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,26 @@ class RecordingRecord:
     started_at: datetime | None
     ended_at: datetime | None
     size_bytes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LessonClass:
+    """What a lesson source needs to know about one stored class to find its lessons."""
+
+    platform_id: str
+    calendar_ref: str | None  # Google course calendarId / Teams group id
+    # Who may read the class's calendar, the owner first (Google: impersonated in turn).
+    teacher_emails: tuple[str, ...] = ()
+    teacher_ids: frozenset[str] = frozenset()
+    pupil_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class StaffMember:
+    """A member of staff whose own calls are listed too (calls with no class event: 1:1s)."""
+
+    platform_id: str
+    email: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,4 +237,22 @@ class ClassSnapshot:
     # True when the class's work list was read in full, so work absent here was deleted.
     work_complete: bool = True
     # New cursor values (stream name -> opaque value) to store with this class's rows.
+    cursor: dict[str, str] = field(default_factory=dict)
+    # Work the platform says no longer exists (404 when read by id), even though the
+    # work list was not read in full (an incremental read): stored as deleted.
+    gone_work: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class LessonSnapshot:
+    """Live lessons read for one school in one pass (or one part of it): a unit of commit.
+
+    A source yields several; only the last carries ``cursor`` (stream -> value), set once
+    the whole read completed, so a cursor is never stored ahead of the rows it covers.
+    """
+
+    lessons: list[LiveLessonRecord] = field(default_factory=list)
+    attendance: list[AttendanceRecord] = field(default_factory=list)
+    recordings: list[RecordingRecord] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
     cursor: dict[str, str] = field(default_factory=dict)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
-from connector.records import ClassRecord, ClassSnapshot, PersonRecord, Platform, SkippedRecord
+from connector.records import (
+    ClassRecord,
+    ClassSnapshot,
+    LessonClass,
+    LessonSnapshot,
+    PersonRecord,
+    Platform,
+    SkippedRecord,
+    StaffMember,
+)
 
 
 @dataclass(slots=True)
@@ -18,6 +28,14 @@ class RequestStats:
     api_calls: int = 0
     throttled: int = 0  # 429 answers received (retried)
     retries: int = 0
+
+
+# Hints the sync adds to a class's ``cursors`` entry on an incremental run (not stored):
+# the class's work whose submissions can still change (work due, or posted, within the
+# look-back window) as JSON ``{work platform id: submissions stored}``, and how many
+# submissions the class has stored. A connector uses them to re-read only what can change.
+OPEN_WORK_HINT = "_open_work"
+SUBMISSIONS_HINT = "_submissions"
 
 
 class ClassSource(Protocol):
@@ -52,4 +70,34 @@ class ClassSource(Protocol):
 
     def people(self, ids: list[str]) -> Iterator[PersonRecord]:
         """Profiles for person ids not already carried by snapshots (may be empty)."""
+        ...
+
+
+class LessonSource(Protocol):
+    """Live lessons, attendance and recordings of one school, read over a time window."""
+
+    platform: Platform
+
+    @property
+    def stats(self) -> RequestStats: ...
+
+    def read_lessons(
+        self,
+        classes: Sequence[LessonClass],
+        staff: Sequence[StaffMember],
+        *,
+        since: datetime,
+        until: datetime,
+        settled: Collection[str] = frozenset(),
+    ) -> Iterator[LessonSnapshot]:
+        """Meetings that ended (or are running) after ``since`` and began before ``until``.
+
+        ``settled`` names lessons already stored whose call ended long enough ago that
+        nothing about them changes any more: the source need not read their details
+        again, and leaves them out.
+
+        Yields snapshots as lessons complete; the last one carries the stream's new
+        cursor. A lesson that cannot be read becomes a skipped record, never an error;
+        credentials that do not work raise.
+        """
         ...

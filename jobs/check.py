@@ -1,4 +1,5 @@
-"""The check job: for each school, pick the day(s) to judge, run the rules, record findings.
+"""The check job: for each school and each registered rule (:mod:`jobs.rules.registry`),
+pick the day(s) to judge — or the instant, for instant rules — run it, record findings.
 
 The runner owns the clock: it is handed ``as_of`` once and passes it down.
 """
@@ -16,16 +17,15 @@ from sqlalchemy.orm import Session
 from config.settings import SchoolSettings, Settings
 from jobs.calendar import SchoolCalendar
 from jobs.findings import FindingCounts, record_findings
-from jobs.rules.r1 import RULE as R1
-from jobs.rules.r1 import evaluate_r1
-from jobs.rules.r1_query import load_r1_inputs
+from jobs.rules.registry import R1, RULES
+from jobs.rules.rule import Rule
 from sync.models import School
 
 log = structlog.get_logger(__name__)
 
 # Each run also re-judges this many school days before the latest one, so work that a
 # sync stored late (a slow or failed sync) still resolves the finding it answers.
-R1_REJUDGE_SCHOOL_DAYS = 2
+R1_REJUDGE_SCHOOL_DAYS = R1.rejudge_days
 MAX_RANGE = timedelta(days=800)
 
 
@@ -62,23 +62,41 @@ def r1_day_to_judge(
     calendar: SchoolCalendar, school: SchoolSettings, as_of: datetime
 ) -> date | None:
     """The latest school day whose R1 cut-off instant is at or before ``as_of``."""
-    day = calendar.last_school_day_on_or_before(calendar.local_date(as_of))
-    if day is not None and calendar.local_instant(day, school.r1.cutoff) > as_of:
-        day = calendar.previous_school_day(day)
-    return day
+    days = R1.days_to_judge(calendar, school, as_of)
+    return days[-1] if days else None
 
 
 def r1_days_for_run(
     calendar: SchoolCalendar, school: SchoolSettings, as_of: datetime
 ) -> list[date]:
     """The day to judge now, and the few before it that are re-judged (oldest first)."""
-    latest = r1_day_to_judge(calendar, school, as_of)
-    days: list[date] = []
-    d = latest
-    while d is not None and len(days) <= R1_REJUDGE_SCHOOL_DAYS:
-        days.append(d)
-        d = calendar.previous_school_day(d)
-    return sorted(days)
+    return R1.days_to_judge(calendar, school, as_of)
+
+
+def judge_rule(
+    session: Session,
+    rule: Rule,
+    school_row: School,
+    school: SchoolSettings,
+    calendar: SchoolCalendar,
+    day: date | None,
+    *,
+    as_of: datetime,
+) -> FindingCounts:
+    """Judge ``rule`` for one school (and one day, for per-day rules) and record the
+    result in the rule's scope (not committed)."""
+    drafts = rule.judge(session, school_row, school, calendar, day=day, as_of=as_of)
+    counts = FindingCounts()
+    for name in rule.finding_rules:
+        counts = counts + record_findings(
+            session,
+            rule=name,
+            school_id=school_row.id,
+            scope_day=day,
+            drafts=[d for d in drafts if d.rule == name],
+            now=as_of,
+        )
+    return counts
 
 
 def judge_r1(
@@ -91,16 +109,11 @@ def judge_r1(
     now: datetime,
 ) -> FindingCounts:
     """Evaluate R1 for one school and one day and record the result (not committed)."""
-    inputs = load_r1_inputs(session, school_row.id, day, school.r1, calendar)
-    drafts = evaluate_r1(
-        inputs.classes, inputs.posts, school.r1, calendar, school_id=school_row.id, day=day
-    )
-    return record_findings(
-        session, rule=R1, school_id=school_row.id, scope_day=day, drafts=drafts, now=now
-    )
+    return judge_rule(session, R1, school_row, school, calendar, day, as_of=now)
 
 
-DayPicker = Callable[[SchoolCalendar, SchoolSettings], list[date]]
+# Per-day rules: the days to judge at one school; instant rules ignore it.
+DayPicker = Callable[[Rule, SchoolCalendar, SchoolSettings], list[date]]
 
 
 def _run(
@@ -108,14 +121,14 @@ def _run(
     settings: Settings,
     *,
     as_of: datetime,
-    rules: Sequence[str],
+    rules: Sequence[str] | None,
     school_key: str | None,
     pick_days: DayPicker,
 ) -> CheckSummary:
-    rules = [r.upper() for r in rules]
-    unknown = set(rules) - {R1}
+    wanted = list(RULES) if rules is None else [r.upper() for r in rules]
+    unknown = set(wanted) - set(RULES)
     if unknown:
-        raise ValueError(f"unknown rules: {sorted(unknown)}")
+        raise ValueError(f"unknown rules: {sorted(unknown)}; known: {sorted(RULES)}")
     schools = [s for s in settings.schools if school_key is None or s.key == school_key]
     if school_key is not None and not schools:
         raise KeyError(school_key)
@@ -127,17 +140,22 @@ def _run(
             summary.skipped[school.key] = "not-synced"
             continue
         calendar = SchoolCalendar.for_school(school)
-        if R1 in rules:
-            days = pick_days(calendar, school)
+        for rule in RULES.values():
+            if rule.name not in wanted:
+                continue
+            days = pick_days(rule, calendar, school) if rule.per_day else []
+            judged: list[date | None] = list(days) if rule.per_day else [None]
             counts = FindingCounts()
-            for day in days:
-                counts = counts + judge_r1(session, row, school, calendar, day, now=as_of)
+            for day in judged:
+                counts = counts + judge_rule(
+                    session, rule, row, school, calendar, day, as_of=as_of
+                )
             session.commit()
-            summary.runs.append(RuleRun(school.key, R1, tuple(days), counts))
+            summary.runs.append(RuleRun(school.key, rule.name, tuple(days), counts))
             log.info(
                 "check.done",
                 school=school.key,
-                rule=R1,
+                rule=rule.name,
                 days=[d.isoformat() for d in days],
                 opened=counts.opened,
                 still_open=counts.still_open,
@@ -151,11 +169,13 @@ def run_checks(
     settings: Settings,
     *,
     as_of: datetime,
-    rules: Sequence[str] = (R1,),
+    rules: Sequence[str] | None = None,
     school_key: str | None = None,
 ) -> CheckSummary:
-    """Judge, for each school, the latest school day whose cut-off has passed at ``as_of``
-    (and re-judge the two school days before it), record findings and commit per school.
+    """Run ``rules`` (default: every registered rule) for each school and commit per school.
+
+    Per-day rules judge the latest school day ready at ``as_of`` (R1: its cut-off has
+    passed) and re-judge a few before it; instant rules (R2) judge ``as_of`` itself.
     """
     return _run(
         session,
@@ -163,7 +183,7 @@ def run_checks(
         as_of=as_of,
         rules=rules,
         school_key=school_key,
-        pick_days=lambda cal, school: r1_days_for_run(cal, school, as_of),
+        pick_days=lambda rule, cal, school: rule.days_to_judge(cal, school, as_of),
     )
 
 
@@ -174,19 +194,15 @@ def check_range(
     start: date,
     end: date,
     as_of: datetime,
-    rules: Sequence[str] = (R1,),
+    rules: Sequence[str] | None = None,
     school_key: str | None = None,
 ) -> CheckSummary:
-    """Judge every school day from ``start`` to ``end`` whose cut-off is at or before
-    ``as_of`` (backfill, tests). Findings are stamped with ``as_of``.
+    """Judge every school day from ``start`` to ``end`` ready at ``as_of`` (backfill,
+    tests); instant rules are judged once, at ``as_of``. Findings are stamped ``as_of``.
     """
 
-    def pick(cal: SchoolCalendar, school: SchoolSettings) -> list[date]:
-        return [
-            d
-            for d in cal.school_days(start, end)
-            if cal.local_instant(d, school.r1.cutoff) <= as_of
-        ]
+    def pick(rule: Rule, cal: SchoolCalendar, school: SchoolSettings) -> list[date]:
+        return rule.days_in_range(cal, school, start, end, as_of)
 
     if end < start:
         raise ValueError("end is before start")

@@ -174,13 +174,15 @@ def sync(
     json_logs: JsonLogsOpt = False,
 ) -> None:
     """Pull rosters, work and submissions from the platforms into the store."""
-    from jobs.reports import print_sync_runs
+    from jobs.reports import print_lesson_runs, print_sync_runs
+    from sync.lessons import LessonSyncSummary
     from sync.service import sync_all
 
     logs.configure(json=json_logs)
     if platform not in (None, "google", "microsoft"):
         fail(f"--platform must be google or microsoft, not {platform!r}", 2)
     settings = settings_from(config)
+    lesson_runs: list[LessonSyncSummary] = []
     runs = sync_all(
         settings,
         sessions_for(settings),
@@ -188,9 +190,12 @@ def sync(
         platform=platform,
         school_key=school,
         full=full,
+        lesson_runs=lesson_runs,
     )
     print_sync_runs(out, runs)
-    if any(r.status == "failed" for r in runs):
+    print_lesson_runs(out, lesson_runs)
+    statuses = [r.status for r in runs] + [r.status for r in lesson_runs]
+    if "failed" in statuses:
         raise typer.Exit(1)
 
 
@@ -211,7 +216,7 @@ def check(
     when = parse_as_of(as_of, settings)
     with sessions_for(settings)() as session:
         summary = run_checks(
-            session, settings, as_of=when, rules=tuple(rule or ("R1",)), school_key=school
+            session, settings, as_of=when, rules=tuple(rule) if rule else None, school_key=school
         )
         session.commit()
     print_check(out, summary)
@@ -226,11 +231,14 @@ def notify(
     ] = False,
     json_logs: JsonLogsOpt = False,
 ) -> None:
-    """Queue today's teacher nudges from open findings and deliver the outbox."""
+    """Queue today's teacher nudges from open findings and deliver the outbox.
+
+    Nudges are rebuilt when sent, inside each school's send window (R6); one that missed
+    its window waits for the teacher's next one.
+    """
+    from jobs.alerts import queue_safeguarding_alerts
     from jobs.notify import queue_nudges
-    from jobs.outbox import send_due
     from jobs.reports import print_notify
-    from jobs.transports import transport_for
 
     logs.configure(json=json_logs)
     settings = settings_from(config)
@@ -238,14 +246,35 @@ def notify(
     sessions = sessions_for(settings)
     with sessions() as session:
         summary = queue_nudges(session, settings, now=when)
+        # 1:1 calls go to the safeguarding contact in the window of the day they are found.
+        alerts = queue_safeguarding_alerts(session, settings, now=when)
         if dry_run:
             session.rollback()
         else:
             session.commit()
-    sent = 0 if dry_run else send_due(
-        sessions, transport_for(settings), now=when, email_settings=settings.email
-    )
+    sent = 0 if dry_run else deliver(settings, sessions, when)
     print_notify(out, summary, sent=sent, dry_run=dry_run)
+    out.print(f"Safeguarding alerts queued: {alerts.queued}")
+
+
+def deliver(settings: Settings, sessions: sessionmaker[Session], when: datetime) -> int:
+    """Send what the outbox holds due at ``when``; nudges are rebuilt as they are sent."""
+    from config.secrets import SecretError
+    from jobs.notify import composers_for
+    from jobs.outbox import send_due
+    from jobs.transports import transport_for
+
+    try:
+        transport = transport_for(settings)
+    except (SecretError, ValueError) as e:
+        fail(f"cannot set up the {settings.email.transport} transport: {e}")
+    return send_due(
+        sessions,
+        transport,
+        now=when,
+        email_settings=settings.email,
+        composers=composers_for(settings),
+    )
 
 
 @app.command("run")
@@ -255,18 +284,21 @@ def run_once(
     json_logs: JsonLogsOpt = False,
 ) -> None:
     """The whole pipeline once: sync every school, evaluate the rules, send nudges."""
+    from jobs.alerts import queue_safeguarding_alerts
     from jobs.check import run_checks
+    from jobs.digest import queue_digests
     from jobs.notify import queue_nudges
-    from jobs.outbox import send_due
-    from jobs.reports import print_check, print_notify, print_sync_runs
-    from jobs.transports import transport_for
+    from jobs.reports import print_check, print_lesson_runs, print_notify, print_sync_runs
+    from sync.lessons import LessonSyncSummary
     from sync.service import sync_all
 
     logs.configure(json=json_logs)
     settings = settings_from(config)
     sessions = sessions_for(settings)
-    runs = sync_all(settings, sessions, clock=now_utc, full=full)
+    lesson_runs: list[LessonSyncSummary] = []
+    runs = sync_all(settings, sessions, clock=now_utc, full=full, lesson_runs=lesson_runs)
     print_sync_runs(out, runs)
+    print_lesson_runs(out, lesson_runs)
     # One clock reading for the checks and the nudges, so both judge the same instant.
     when = now_utc()
     with sessions() as session:
@@ -274,9 +306,11 @@ def run_once(
         session.commit()
     with sessions() as session:
         summary = queue_nudges(session, settings, now=when)
+        alerts = queue_safeguarding_alerts(session, settings, now=when)
+        digests = queue_digests(session, settings, now=when)  # only those due now
         session.commit()
-    sent = send_due(sessions, transport_for(settings), now=when, email_settings=settings.email)
-    print_notify(out, summary, sent=sent, dry_run=False)
+    print_notify(out, summary, sent=deliver(settings, sessions, when), dry_run=False)
+    out.print(f"Safeguarding alerts queued: {alerts.queued}; digests queued: {digests.queued}")
 
 
 def main() -> None:
@@ -288,4 +322,12 @@ def main() -> None:
 
 
 # Commands in other modules register themselves on `app`; imported last, after `app` exists.
-from jobs import cli_demo  # noqa: E402, F401
+from jobs import (  # noqa: E402
+    cli_bench,  # noqa: F401
+    cli_demo,  # noqa: F401
+    cli_findings,  # noqa: F401
+    cli_messages,  # noqa: F401
+    cli_outbox,  # noqa: F401
+    cli_pupil,  # noqa: F401
+    cli_serve,  # noqa: F401
+)

@@ -99,20 +99,23 @@ def demo(
     scenario: Annotated[str, typer.Option(help="tiny, small or trust.")] = "small",
     seed: Annotated[int, typer.Option(help="Scenario seed.")] = 1,
 ) -> None:
-    """Run the whole product once against the bundled sandbox: sync, check R1, write nudges."""
+    """Run the whole product once against the bundled sandbox: sync, check every rule, write
+    the teachers' nudges, the safeguarding alerts and the week's digests as .eml files."""
     from config import load_settings
     from connector.sandbox.app import build_sandbox
     from connector.sandbox.scenario import generate
     from connector.sandbox.world import World
     from jobs import logs
+    from jobs.alerts import queue_safeguarding_alerts
     from jobs.calendar import SchoolCalendar
     from jobs.check import run_checks
-    from jobs.cli import sessions_for
+    from jobs.cli import deliver, sessions_for
+    from jobs.digest import queue_digests
+    from jobs.digest_week import Week
     from jobs.notify import queue_nudges
-    from jobs.outbox import send_due
     from jobs.reports import print_demo
-    from jobs.transports import transport_for
     from sync.db import upgrade
+    from sync.lessons import LessonSyncSummary
     from sync.service import sync_all
 
     logs.configure(level="WARNING")
@@ -126,23 +129,30 @@ def demo(
         settings = load_settings(write_sandbox_config(workdir, sc, sb.url))
         upgrade(settings.database.url)
         sessions = sessions_for(settings)
-        runs = sync_all(settings, sessions, clock=lambda: sc.now, full=True)
+        lesson_runs: list[LessonSyncSummary] = []
+        runs = sync_all(
+            settings, sessions, clock=lambda: sc.now, full=True, lesson_runs=lesson_runs
+        )
     # Judge the last school day after its cut-off, inside the nudge send window.
     first = settings.schools[0]
     last_day = max(sc.school_days[first.key])
     as_of = SchoolCalendar.for_school(first).local_instant(last_day, dtime(17, 0))
     with sessions() as session:
-        checked = run_checks(session, settings, as_of=as_of, rules=("R1",))
+        checked = run_checks(session, settings, as_of=as_of)
         session.commit()
     with sessions() as session:
         queued = queue_nudges(session, settings, now=as_of)
+        alerts = queue_safeguarding_alerts(session, settings, now=as_of)
+        digests = queue_digests(session, settings, now=as_of, week=Week.of(last_day))
         session.commit()
-    sent = send_due(sessions, transport_for(settings), now=as_of, email_settings=settings.email)
+    sent = deliver(settings, sessions, as_of)
     print_demo(
         out,
         runs=runs,
+        lesson_runs=lesson_runs,
         checked=checked,
         queued=queued,
+        other_messages={"safeguarding alerts": alerts.queued, "digests": digests.queued},
         sent=sent,
         outbox=settings.email.file.directory,
         config_path=workdir / "classpulse.yaml",

@@ -12,7 +12,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date
+from email.message import EmailMessage
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,17 +33,6 @@ class RenderedEmail:
     subject: str
     text: str
     html: str
-
-
-@dataclass(frozen=True, slots=True)
-class NudgeItem:
-    """One class short of work: its name, link and the judged days (and how short)."""
-
-    class_name: str
-    link: str | None
-    days: tuple[date, ...]
-    weekly: bool = False
-    required: int = 1
 
 
 def clean(value: str | None, limit: int = NAME_LIMIT) -> str:
@@ -74,40 +64,6 @@ def day_label(d: date) -> str:
     return f"{d:%A} {d.day} {d:%B}"
 
 
-def _missing_phrase(item: NudgeItem) -> str:
-    if item.weekly:
-        ends = " and ".join(f"the week ending {day_label(d)}" for d in item.days)
-        return f"fewer than {item.required} posts for {ends}"
-    return "nothing posted on " + " and ".join(day_label(d) for d in item.days)
-
-
-def nudge_context(
-    *,
-    teacher_name: str | None,
-    school_name: str,
-    items: Sequence[NudgeItem],
-    cutoff: time,
-    today: date,
-) -> dict[str, Any]:
-    """The context of the teacher nudge: one entry per class, in name order."""
-    classes = [
-        {
-            "name": clean(item.class_name) or "A class",
-            "link": safe_link(item.link),
-            "missing": _missing_phrase(item),
-        }
-        for item in sorted(items, key=lambda i: (clean(i.class_name).casefold(), i.days))
-    ]
-    return {
-        "greeting_name": clean(teacher_name, 60) or "there",
-        "school_name": clean(school_name),
-        "classes": classes,
-        "class_count": len(classes),
-        "cutoff": cutoff.strftime("%H:%M"),
-        "today": day_label(today),
-    }
-
-
 @cache
 def environment() -> Environment:
     return Environment(
@@ -129,3 +85,36 @@ def render(template_name: str, context: dict[str, Any]) -> RenderedEmail:
         text=env.get_template(f"{template_name}/body.txt").render(context),
         html=env.get_template(f"{template_name}/body.html").render(context),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class InlineImage:
+    """An image the HTML shows as ``<img src="cid:{content_id}">`` (a digest's chart)."""
+
+    content_id: str
+    mime_type: str  # e.g. "image/png"
+    filename: str
+    data: bytes
+
+
+def attach_related(msg: EmailMessage, images: Sequence[InlineImage]) -> None:
+    """Turn the HTML alternative of ``msg`` into ``multipart/related`` holding ``images``.
+
+    Mail apps show such parts inline where the HTML references them and never as
+    attachments; no image is fetched from anywhere.
+    """
+    if not images:
+        return
+    html = msg.get_body(preferencelist=("html",))
+    if not isinstance(html, EmailMessage):
+        raise ValueError("the message has no HTML part to relate images to")
+    for img in images:
+        maintype, _, subtype = img.mime_type.partition("/")
+        html.add_related(
+            img.data,
+            maintype,
+            subtype,
+            cid=f"<{img.content_id}>",
+            filename=img.filename,
+            disposition="inline",
+        )

@@ -47,6 +47,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 # WAL lets the jobs read while a sync writes.
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
+            # pysqlite's own transaction handling commits when a first SAVEPOINT is
+            # released, so a rolled-back dry run would keep its rows. SQLAlchemy's recipe:
+            # turn it off here and emit BEGIN ourselves below.
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN")
 
     return engine
 

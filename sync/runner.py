@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import select, update
@@ -20,15 +20,21 @@ from config.settings import SchoolSettings
 from connector.records import ClassSnapshot
 from connector.source import ClassSource
 from sync.cursors import clamp_to, get_cursors, set_cursor
+from sync.hints import DEFAULT_LOOKBACK_DAYS, add_hints
 from sync.issues import add_issues, scrub
 from sync.models import Person, RunStatus, School, SyncCursor, SyncRun
 from sync.upsert import apply_snapshot, mark_classes_deleted
+from sync.upsert_roster import drop_erased
 
 log = structlog.get_logger(__name__)
 
 # Per-class cursor holding the id of the run that committed the class; not a data cursor.
 RUN_STREAM = "_run"
 INTERRUPTED = "interrupted"
+
+
+class StopRequestedError(Exception):
+    """Raised between classes when the caller's ``should_stop`` says so (service shutdown)."""
 
 
 @dataclass(slots=True)
@@ -43,8 +49,10 @@ class SyncRunSummary:
     rows_updated: int = 0
     rows_deleted: int = 0
     records_skipped: int = 0
+    records_erased: int = 0  # dropped: the pupil was erased on request (R7)
     requests: int = 0
     api_calls: int = 0
+    throttled: int = 0
     error: str | None = None
 
 
@@ -55,10 +63,16 @@ def sync_school(
     *,
     full: bool,
     clock: Callable[[], datetime],
+    lookback_days: int = DEFAULT_LOOKBACK_DAYS,
+    should_stop: Callable[[], bool] | None = None,
 ) -> SyncRunSummary:
     """Sync one school from ``source``. Connector errors end the run FAILED, not raised;
     rows committed before the error are kept. KeyboardInterrupt/SystemExit propagate and
-    leave the run RUNNING for the next run to resume."""
+    leave the run RUNNING for the next run to resume.
+
+    Without ``full``, classes that have cursors are read incrementally: the source gets
+    their cursors plus hints (:func:`sync.hints.add_hints`) naming the work whose
+    submissions can still change, i.e. due or posted within ``lookback_days``."""
     platform = source.platform.value
     started = clock()
     run_id, school_id, done = _start(sessions, school_settings.key, platform, full, started)
@@ -72,15 +86,23 @@ def sync_school(
             cursors = (
                 {}
                 if full
-                else get_cursors(
+                else add_hints(
                     session,
                     platform,
-                    [c.platform_id for c in todo],
-                    exclude_streams=[RUN_STREAM],
+                    get_cursors(
+                        session,
+                        platform,
+                        [c.platform_id for c in todo],
+                        exclude_streams=[RUN_STREAM],
+                    ),
+                    since=started - timedelta(days=lookback_days),
                 )
             )
         for snap in source.read_classes(todo, cursors, full=full):
             _commit_class(sessions, source, school_id, run_id, snap, started, clock, summary)
+            if should_stop is not None and should_stop():
+                # Committed classes are kept; the run ends FAILED ("stopped"), never RUNNING.
+                raise StopRequestedError("stopped")
         seen = [c.platform_id for c in classes]
         _finish(sessions, source, school_id, run_id, seen, clock(), summary)
     except Exception as e:
@@ -94,6 +116,7 @@ def sync_school(
             run.ended_at = clock()
             run.requests, run.api_calls = source.stats.requests, source.stats.api_calls
     summary.requests, summary.api_calls = source.stats.requests, source.stats.api_calls
+    summary.throttled = source.stats.throttled
     return summary
 
 
@@ -157,6 +180,8 @@ def _commit_class(
     platform = snap.klass.platform.value
     with sessions() as session, session.begin():
         school = session.get_one(School, school_id)
+        # Before profiles are looked up: an erased pupil is not even asked for (R7).
+        summary.records_erased += drop_erased(session, snap.klass.platform, snap)
         _fill_people(session, source, snap)
         counts = apply_snapshot(session, school, snap, now=now)
         run = session.get_one(SyncRun, run_id)
@@ -246,4 +271,5 @@ def _finish(
         updated=summary.rows_updated,
         deleted=summary.rows_deleted,
         skipped=summary.records_skipped,
+        erased=summary.records_erased,
     )

@@ -9,9 +9,10 @@ import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
+from sync.lessons import LessonSyncSummary, sync_lessons
 from sync.registry import ensure_trust_and_schools
 from sync.runner import SyncRunSummary, sync_school
-from sync.sources import source_for
+from sync.sources import lesson_source_for, source_for
 
 log = structlog.get_logger(__name__)
 
@@ -24,8 +25,15 @@ def sync_all(
     platform: str | None = None,
     school_key: str | None = None,
     full: bool = False,
+    lessons: bool = True,
+    lesson_runs: list[LessonSyncSummary] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> list[SyncRunSummary]:
-    """Sync the selected schools one after another; a school that fails does not stop the rest."""
+    """Sync the selected schools one after another; a school that fails does not stop the rest.
+
+    After a school's classes, its live lessons (where its platform has a lesson source),
+    as a run of their own: their summaries are appended to ``lesson_runs`` if given.
+    """
     with sessions() as session:
         ensure_trust_and_schools(session, settings)
         session.commit()
@@ -35,6 +43,31 @@ def sync_all(
             continue
         if school_key is not None and school.key != school_key:
             continue
-        source = source_for(settings, school)
-        out.append(sync_school(sessions, school, source, full=full, clock=clock))
+        if should_stop is not None and should_stop():
+            break
+        source = source_for(settings, school, clock)
+        out.append(
+            sync_school(
+                sessions,
+                school,
+                source,
+                full=full,
+                clock=clock,
+                lookback_days=settings.sync.lookback_days,
+                should_stop=should_stop,
+            )
+        )
+        stopping = should_stop is not None and should_stop()
+        lesson_source = lesson_source_for(settings, school) if lessons and not stopping else None
+        if lesson_source is not None:
+            run = sync_lessons(
+                sessions,
+                school,
+                lesson_source,
+                clock=clock,
+                full=full,
+                lookback_days=settings.sync.lookback_days,
+            )
+            if lesson_runs is not None:
+                lesson_runs.append(run)
     return out

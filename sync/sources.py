@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from config.secrets import resolve
 from config.settings import PlatformName, SchoolSettings, Settings
-from connector.source import ClassSource
+from connector.source import ClassSource, LessonSource
 
 
 class SourceError(RuntimeError):
     """A school's connector cannot be built (missing credentials, unsupported platform)."""
 
 
-def source_for(settings: Settings, school: SchoolSettings) -> ClassSource:
+def source_for(
+    settings: Settings,
+    school: SchoolSettings,
+    clock: Callable[[], datetime] | None = None,
+) -> ClassSource:
+    """``clock`` is the sync's clock (Graph works out lateness and class terms from it)."""
     if school.platform is PlatformName.GOOGLE:
         from connector.google.source import GoogleClassSource
 
@@ -39,4 +46,32 @@ def source_for(settings: Settings, school: SchoolSettings) -> ClassSource:
         school_id=school.microsoft.school_id if school.microsoft is not None else None,
         client_secret=secret,
         certificate_pem=cert,
+        **({} if clock is None else {"clock": clock}),
     )
+
+
+def lesson_source_for(settings: Settings, school: SchoolSettings) -> LessonSource | None:
+    """The school's live-lesson connector (Teams meetings for a Microsoft school)."""
+    if school.platform is not PlatformName.GOOGLE:
+        from connector.graph.lessons import GraphLessonSource
+
+        ms = settings.microsoft
+        if ms.client_secret is None and ms.certificate is None:
+            raise SourceError(
+                f"school {school.key!r} is on Microsoft but microsoft.client_secret is not set"
+            )
+        return GraphLessonSource(
+            ms,
+            school_id=school.microsoft.school_id if school.microsoft is not None else None,
+            client_secret=resolve(ms.client_secret).reveal() if ms.client_secret else None,
+            certificate_pem=resolve(ms.certificate).reveal().encode() if ms.certificate else None,
+        )
+    from connector.google.lessons import GoogleLessonSource
+
+    ref = settings.google.service_account
+    if ref is None:
+        raise SourceError(
+            f"school {school.key!r} is on Google but google.service_account is not set"
+        )
+    info: dict[str, Any] = json.loads(resolve(ref).reveal())
+    return GoogleLessonSource(settings.google, school, info)

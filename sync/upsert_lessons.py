@@ -1,4 +1,4 @@
-"""Live lessons, attendance and recordings carried by a class snapshot.
+"""Live lessons, attendance and recordings, from a class snapshot or a lesson snapshot.
 
 Lessons are history: one missing from a later snapshot is not deleted (the read window
 moves on), so nothing here soft-deletes.
@@ -6,13 +6,21 @@ moves on), so nothing here soft-deletes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from connector.records import ClassSnapshot, SkippedRecord
+from connector.records import (
+    AttendanceRecord,
+    ClassSnapshot,
+    LiveLessonRecord,
+    Platform,
+    RecordingRecord,
+    SkippedRecord,
+)
 from sync.models import Attendance, LiveLesson, Recording, School
 from sync.upsert_merge import Key, Merged, chunks, merge
 from sync.upsert_roster import CLASS
@@ -20,6 +28,19 @@ from sync.upsert_roster import CLASS
 LESSON: Table = LiveLesson.__table__  # type: ignore[assignment]
 ATTENDANCE: Table = Attendance.__table__  # type: ignore[assignment]
 RECORDING: Table = Recording.__table__  # type: ignore[assignment]
+
+
+
+class LessonParts(Protocol):
+    """What carries lessons: a class snapshot or a lesson snapshot."""
+
+    @property
+    def lessons(self) -> Sequence[LiveLessonRecord]: ...
+    @property
+    def attendance(self) -> Sequence[AttendanceRecord]: ...
+    @property
+    def recordings(self) -> Sequence[RecordingRecord]: ...
+
 
 _LESSON_COLS = (
     "platform", "school_id", "class_id", "organiser_id", "title", "join_ref",
@@ -38,28 +59,49 @@ def upsert_lessons(
     *,
     now: datetime,
 ) -> tuple[Merged, list[SkippedRecord]]:
-    """Returns combined counts and records that referenced a lesson not stored."""
+    """The lessons a class snapshot carries; returns combined counts and records that
+    referenced a lesson not stored."""
+    if not (snap.lessons or snap.attendance or snap.recordings):
+        return Merged(), []
+    class_ids = {snap.klass.platform_id: class_id}
+    return store_lessons(
+        session, school, snap.klass.platform, snap, person_ids, class_ids, now=now
+    )
+
+
+def store_lessons(
+    session: Session,
+    school: School,
+    platform: Platform,
+    part: LessonParts,
+    person_ids: dict[str, int],
+    class_ids: dict[str, int] | None = None,
+    *,
+    now: datetime,
+) -> tuple[Merged, list[SkippedRecord]]:
+    """Upsert lessons, their attendance and recordings (flushed, not committed).
+
+    ``person_ids`` maps platform person ids to stored ids (missing: no person link);
+    ``class_ids`` those classes already known; the rest are looked up.
+    """
     total = Merged()
     skipped: list[SkippedRecord] = []
-    if not (snap.lessons or snap.attendance or snap.recordings):
-        return total, skipped
-    platform = snap.klass.platform
-    wanted_ids = {x.platform_id for x in snap.lessons}
-    wanted_ids |= {a.lesson_platform_id for a in snap.attendance}
-    wanted_ids |= {r.lesson_platform_id for r in snap.recordings}
+    wanted_ids = {x.platform_id for x in part.lessons}
+    wanted_ids |= {a.lesson_platform_id for a in part.attendance}
+    wanted_ids |= {r.lesson_platform_id for r in part.recordings}
     cols = [LESSON.c.id, LESSON.c.platform_id, *(LESSON.c[c] for c in _LESSON_COLS)]
     existing: dict[Key, dict[str, Any]] = {}
     for batch in chunks(sorted(wanted_ids)):
         stmt = select(*cols).where(LESSON.c.platform == platform, LESSON.c.platform_id.in_(batch))
         existing.update({(r["platform_id"],): dict(r) for r in session.execute(stmt).mappings()})
-    class_ids = _class_ids(session, snap, class_id)
+    classes = _class_ids(session, platform, part, class_ids or {})
     wanted: dict[Key, dict[str, Any]] = {}
-    for x in snap.lessons:
+    for x in part.lessons:
         wanted[(x.platform_id,)] = {
             "platform": x.platform,
             "platform_id": x.platform_id,
             "school_id": school.id,
-            "class_id": class_ids.get(x.class_platform_id) if x.class_platform_id else None,
+            "class_id": classes.get(x.class_platform_id) if x.class_platform_id else None,
             "organiser_id": person_ids.get(x.organiser_platform_id or ""),
             "title": x.title,
             "join_ref": x.join_ref,
@@ -71,17 +113,19 @@ def upsert_lessons(
     lesson_ids = {k[0]: r["id"] for k, r in existing.items()}
     lesson_ids.update({k[0]: v for k, v in merged.ids.items()})
     _add(total, merged)
-    _add(total, _attendance(session, snap, lesson_ids, person_ids, skipped, now))
-    _add(total, _recordings(session, snap, lesson_ids, skipped, now))
+    _add(total, _attendance(session, part, lesson_ids, person_ids, skipped, now))
+    _add(total, _recordings(session, platform, part, lesson_ids, skipped, now))
     return total, skipped
 
 
-def _class_ids(session: Session, snap: ClassSnapshot, class_id: int) -> dict[str, int]:
-    ids = {snap.klass.platform_id: class_id}
-    others = {x.class_platform_id for x in snap.lessons if x.class_platform_id} - set(ids)
+def _class_ids(
+    session: Session, platform: Platform, part: LessonParts, known: dict[str, int]
+) -> dict[str, int]:
+    ids = dict(known)
+    others = {x.class_platform_id for x in part.lessons if x.class_platform_id} - set(ids)
     if others:
         stmt = select(CLASS.c.id, CLASS.c.platform_id).where(
-            CLASS.c.platform == snap.klass.platform, CLASS.c.platform_id.in_(sorted(others))
+            CLASS.c.platform == platform, CLASS.c.platform_id.in_(sorted(others))
         )
         ids.update({r.platform_id: r.id for r in session.execute(stmt)})
     return ids
@@ -89,7 +133,7 @@ def _class_ids(session: Session, snap: ClassSnapshot, class_id: int) -> dict[str
 
 def _attendance(
     session: Session,
-    snap: ClassSnapshot,
+    snap: LessonParts,
     lesson_ids: dict[str, int],
     person_ids: dict[str, int],
     skipped: list[SkippedRecord],
@@ -98,7 +142,7 @@ def _attendance(
     wanted: dict[Key, dict[str, Any]] = {}
     for a in snap.attendance:
         lesson_id = lesson_ids.get(a.lesson_platform_id)
-        participant = a.person_platform_id or a.email
+        participant = a.person_platform_id or a.email or a.participant_ref
         if lesson_id is None or participant is None:
             why = "unknown lesson" if lesson_id is None else "no participant id or email"
             skipped.append(SkippedRecord(a.platform, "attendance", a.lesson_platform_id, why))
@@ -133,7 +177,8 @@ def _attendance(
 
 def _recordings(
     session: Session,
-    snap: ClassSnapshot,
+    platform: Platform,
+    snap: LessonParts,
     lesson_ids: dict[str, int],
     skipped: list[SkippedRecord],
     now: datetime,
@@ -157,7 +202,7 @@ def _recordings(
         return Merged()
     cols = [RECORDING.c.id, RECORDING.c.platform_id, *(RECORDING.c[c] for c in _RECORDING_COLS)]
     stmt = select(*cols).where(
-        RECORDING.c.platform == snap.klass.platform,
+        RECORDING.c.platform == platform,
         RECORDING.c.platform_id.in_(sorted(k[0] for k in wanted)),
     )
     existing = {(r["platform_id"],): dict(r) for r in session.execute(stmt).mappings()}

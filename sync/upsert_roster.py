@@ -9,8 +9,16 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from connector.records import ClassRecord, ClassSnapshot, PersonRecord, Platform, Role
-from sync.models import Membership, Person, School, SchoolClass
+from connector.records import (
+    ClassRecord,
+    ClassSnapshot,
+    LessonSnapshot,
+    PersonRecord,
+    Platform,
+    Role,
+)
+from sync.models import ErasedPerson, Membership, Person, School, SchoolClass
+from sync.models.privacy import email_digest, id_digest, stored_key
 from sync.upsert_merge import Key, Merged, chunks, merge, set_where_ids
 
 CLASS: Table = SchoolClass.__table__  # type: ignore[assignment]
@@ -170,3 +178,44 @@ def upsert_memberships(
         gone = [r["id"] for k, r in existing.items() if k not in wanted and r["left_at"] is None]
         left = set_where_ids(session, MEMBERSHIP, gone, {"left_at": now})
     return merged, left
+
+
+def drop_erased(session: Session, platform: Platform, part: ClassSnapshot | LessonSnapshot) -> int:
+    """Remove, in place, every record of a person erased on request (R7: their hashed
+    tombstone matches their id or email), before anything is stored or looked up.
+    Returns how many records were dropped: they are "erased", not sync issues."""
+    key = stored_key(session)
+    if key is None:  # nobody was ever erased on this installation
+        return 0
+    ids: set[str] = {a.person_platform_id for a in part.attendance if a.person_platform_id}
+    emails: set[str] = {a.email.lower() for a in part.attendance if a.email}
+    if isinstance(part, ClassSnapshot):
+        ids |= {p.platform_id for p in part.people} | {m.person_platform_id for m in part.members}
+        ids |= {s.pupil_platform_id for s in part.submissions}
+        emails |= {p.email.lower() for p in part.people if p.email}
+    by_digest = {id_digest(key, platform.value, i): ("id", i) for i in ids}
+    by_digest |= {email_digest(key, e): ("email", e) for e in emails}
+    hits: set[tuple[str, str]] = set()
+    for batch in chunks(sorted(by_digest)):
+        stmt = select(ErasedPerson.digest).where(ErasedPerson.digest.in_(batch))
+        hits |= {by_digest[d] for d in session.scalars(stmt)}
+    if not hits:
+        return 0
+    gone_ids = {v for kind, v in hits if kind == "id"}
+    gone_emails = {v for kind, v in hits if kind == "email"}
+    before = len(part.attendance)
+    if isinstance(part, ClassSnapshot):
+        gone_ids |= {p.platform_id for p in part.people if (p.email or "").lower() in gone_emails}
+        before += len(part.people) + len(part.members) + len(part.submissions)
+        part.people[:] = [p for p in part.people if p.platform_id not in gone_ids]
+        part.members[:] = [m for m in part.members if m.person_platform_id not in gone_ids]
+        part.submissions[:] = [s for s in part.submissions if s.pupil_platform_id not in gone_ids]
+    part.attendance[:] = [
+        a
+        for a in part.attendance
+        if a.person_platform_id not in gone_ids and (a.email or "").lower() not in gone_emails
+    ]
+    after = len(part.attendance)
+    if isinstance(part, ClassSnapshot):
+        after += len(part.people) + len(part.members) + len(part.submissions)
+    return before - after

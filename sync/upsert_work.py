@@ -31,7 +31,9 @@ def upsert_work(
 ) -> tuple[dict[str, int], Merged, int]:
     """Returns work ids by platform id (all of the class's work), counts, and how many
     were marked deleted. On a complete work list, work no longer listed gets
-    ``deleted_at``; its state is left as last seen."""
+    ``deleted_at`` (as does work the platform answered 404 for, ``snap.gone_work``); its
+    state is left as last seen. A ``scheduled_at`` once seen is kept."""
+    gone_ids = set(snap.gone_work)
     cols = [WORK.c.id, WORK.c.platform_id, *(WORK.c[c] for c in _WORK_COLS)]
     existing: dict[Key, dict[str, Any]] = {
         (r["platform_id"],): dict(r)
@@ -41,8 +43,15 @@ def upsert_work(
     for w in snap.work:
         old = existing.get((w.platform_id,))
         deleted_at = None
-        if w.state is WorkState.DELETED:
+        if w.state is WorkState.DELETED or w.platform_id in gone_ids:
             deleted_at = (old["deleted_at"] if old else None) or now
+        # Google's docs do not say whether a post keeps scheduledTime once it is live:
+        # keep the one we saw, and with it when the post really went live.
+        scheduled_at, published_at = w.scheduled_at, w.published_at
+        if scheduled_at is None and old is not None and old["scheduled_at"] is not None:
+            scheduled_at = old["scheduled_at"]
+            if w.state is WorkState.PUBLISHED:
+                published_at = scheduled_at
         wanted[(w.platform_id,)] = {
             "platform": w.platform,
             "platform_id": w.platform_id,
@@ -54,8 +63,8 @@ def upsert_work(
             "creator_platform_id": w.creator_platform_id,
             "created_at": w.created_at,
             "updated_at": w.updated_at,
-            "published_at": w.published_at,
-            "scheduled_at": w.scheduled_at,
+            "published_at": published_at,
+            "scheduled_at": scheduled_at,
             "due_at": w.due_at,
             "max_points": w.max_points,
             "alternate_link": w.alternate_link,
@@ -64,14 +73,23 @@ def upsert_work(
     in_class = set(existing)
     adopt_strays(session, WORK, cols, snap.klass.platform, existing, wanted)
     merged = merge(session, WORK, ("platform_id",), existing, wanted, now=now)
-    deleted = 0
-    if snap.work_complete:
-        gone = [
-            existing[k]["id"]
-            for k in in_class
-            if k not in wanted and existing[k]["deleted_at"] is None
-        ]
-        deleted = set_where_ids(session, WORK, gone, {"deleted_at": now})
+    # Work that turned DELETED was written by the merge; count it as deleted, not updated.
+    turned_deleted = sum(
+        1
+        for k, values in wanted.items()
+        if values["deleted_at"] is not None
+        and k in existing
+        and existing[k]["deleted_at"] is None
+    )
+    merged.updated -= turned_deleted
+    gone = [
+        existing[k]["id"]
+        for k in in_class
+        if k not in wanted
+        and existing[k]["deleted_at"] is None
+        and (snap.work_complete or k[0] in gone_ids)
+    ]
+    deleted = set_where_ids(session, WORK, gone, {"deleted_at": now}) + turned_deleted
     ids = {k[0]: r["id"] for k, r in existing.items()}
     ids.update({k[0]: v for k, v in merged.ids.items()})
     return ids, merged, deleted

@@ -19,6 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
+
+# CLI output is read by the tests: a wide, fixed console keeps rich from folding table
+# cells differently from one worker to the next. Set before jobs.cli creates its Console.
+os.environ["COLUMNS"] = "200"
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -169,3 +174,13 @@ def sqlite_session(tmp_path: Path, _sqlite_template: Path) -> Iterator[Session]:
         yield s
         s.rollback()
     eng.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_logging() -> Iterator[None]:
+    """CLI commands configure structlog onto the runner's stderr; reset it around each test so
+    one test's captured (and later closed) stream is never another's log target."""
+    structlog.reset_defaults()
+    structlog.contextvars.clear_contextvars()
+    yield
+    structlog.reset_defaults()

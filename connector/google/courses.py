@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from connector.google.fields import JSON, enum, guarded, required_text, text, timestamp
-from connector.google.streams import Stream
+from connector.google.streams import MAX_PAGE_SIZE, Stream
 from connector.records import ClassRecord, ClassState, Platform, SkippedRecord
 
 COURSES = Stream(
@@ -14,7 +14,7 @@ COURSES = Stream(
     id_field="id",
     cursor_field="updateTime",
     is_sorted=False,
-    page_size=0,
+    page_size=MAX_PAGE_SIZE,
     # No courseStates: every state the admin can see (ACTIVE, ARCHIVED, PROVISIONED, ...).
     method=lambda svc, _course, params: svc.courses().list(**params),
 )

@@ -29,7 +29,7 @@ from connector.google.fields import (
     text,
     timestamp,
 )
-from connector.google.streams import Stream
+from connector.google.streams import MAX_PAGE_SIZE, Stream
 from connector.records import Platform, SkippedRecord, WorkKind, WorkRecord, WorkState
 
 # Teachers and admins see drafts and recently deleted items only when asked for them.
@@ -41,7 +41,7 @@ COURSE_WORK = Stream(
     id_field="id",
     cursor_field="updateTime",
     is_sorted=True,  # orderBy default: "updateTime desc"
-    page_size=0,
+    page_size=MAX_PAGE_SIZE,
     method=lambda svc, course, params: svc.courses()
     .courseWork()
     .list(courseId=course, courseWorkStates=_STATES, **params),
@@ -52,7 +52,7 @@ MATERIALS = Stream(
     id_field="id",
     cursor_field="updateTime",
     is_sorted=True,
-    page_size=0,
+    page_size=MAX_PAGE_SIZE,
     method=lambda svc, course, params: svc.courses()
     .courseWorkMaterials()
     .list(courseId=course, courseWorkMaterialStates=_STATES, **params),
@@ -63,7 +63,7 @@ ANNOUNCEMENTS = Stream(
     id_field="id",
     cursor_field="updateTime",
     is_sorted=True,
-    page_size=0,
+    page_size=MAX_PAGE_SIZE,
     method=lambda svc, course, params: svc.courses()
     .announcements()
     .list(courseId=course, announcementStates=_STATES, **params),
@@ -74,7 +74,7 @@ TOPICS = Stream(
     id_field="topicId",
     cursor_field=None,
     is_sorted=False,
-    page_size=0,
+    page_size=MAX_PAGE_SIZE,
     method=lambda svc, course, params: svc.courses().topics().list(courseId=course, **params),
 )
 

@@ -9,13 +9,18 @@ How a read is shaped, and why:
   each thread has its own HTTP object (httplib2 is not thread-safe).
 - Only the calling thread assembles snapshots and yields them, one per course, as soon
   as every list of that course is in.
-- Quota (Google: 1,200 calls/min per impersonated user) is met by the retry layer's
-  backoff on 429, not by a client-side limiter.
+- Quota (Google: 1,200 calls/min per impersonated user, 3,000 per project) is paced
+  (:mod:`connector.google.pacing`): a batch leaves when the window has room for its calls.
+- Incremental reads (a course with a watermark, ``full=False``) are planned per course in
+  :mod:`connector.google.snapshot`; follow-up lists join the queue as soon as known.
+- ``GoogleSettings.impersonate = "teacher"`` reads each course as its owner (domain-wide
+  delegation allows any user), spreading the per-user quota over many identities toward
+  the project's limit; the course list and profiles are still read as the admin.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any
@@ -25,19 +30,21 @@ import structlog
 from config.settings import GoogleSettings, SchoolSettings
 from connector.google import courses
 from connector.google.auth import credentials_for
-from connector.google.client import MAX_BATCH, Answer, ClassroomClient
+from connector.google.client import MAX_BATCH, Answer, ClassroomClient, RequestBuilder
 from connector.google.errors import AuthError, GoogleError
 from connector.google.fields import guarded, mapping, required_text, text
+from connector.google.identities import TeacherIdentities
+from connector.google.pacing import pacer_for
 from connector.google.retry import RetryPolicy
-from connector.google.snapshot import COURSE_STREAMS, STREAMS_BY_NAME, CourseRead
+from connector.google.snapshot import CourseRead, stream_of
 from connector.google.transport import authorized_http_factory
 from connector.records import ClassRecord, ClassSnapshot, PersonRecord, Platform, SkippedRecord
 from connector.source import RequestStats
 
 log = structlog.get_logger(__name__)
 
-# (course id, stream name, page token or None): one page to read.
-PageKey = tuple[str, str, str | None]
+# (course id, stream key, page token or ""): one page to read.
+PageKey = tuple[str, str, str]
 
 
 class GoogleClassSource:
@@ -60,17 +67,26 @@ class GoogleClassSource:
     ) -> None:
         if school.google is None:
             raise ValueError(f"school {school.key!r} has no 'google' block")
+        self.admin = school.google.admin_email
+        self._teachers: TeacherIdentities | None = None
         if http_factory is None:
-            creds = credentials_for(service_account_info, school.google.admin_email)
+            creds = credentials_for(service_account_info, self.admin)
             http_factory = authorized_http_factory(creds)
+            if settings.impersonate == "teacher":
+                self._teachers = TeacherIdentities(service_account_info)
         self.school = school
         self.stats = RequestStats()
         self.client = ClassroomClient(
-            settings.endpoint, http_factory, stats=self.stats, retry=retry
+            settings.endpoint, http_factory, stats=self.stats, retry=retry or _RETRY
+        )
+        self.pacer = pacer_for(
+            self.client.endpoint, str(service_account_info.get("client_email", ""))
         )
         self._page_size = settings.page_size
         self._concurrency = settings.concurrency
         self._skipped: list[SkippedRecord] = []
+        self._owner_email: dict[str, str] = {}  # course id -> identity reading it
+        self._by_owner: dict[str, str] = {}  # owner user id -> email
 
     # --- ClassSource -----------------------------------------------------------------------
 
@@ -79,6 +95,7 @@ class GoogleClassSource:
         token: str | None = None
         while True:
             build = courses.COURSES.request("", token, self._page_size)
+            self.pacer.acquire(self.admin)
             answer = self.client.execute(build, "courses.list")
             for raw in answer.get("courses") or []:
                 record = courses.to_record(raw)
@@ -100,12 +117,21 @@ class GoogleClassSource:
     ) -> Iterator[ClassSnapshot]:
         """One snapshot per course, yielded as each completes (see the module notes).
 
-        Every read is full for now: ``cursors`` and ``full`` are accepted for the
-        incremental read to come; snapshots already carry the new ``coursework`` cursor.
+        A course with a stored watermark in ``cursors`` is read incrementally unless
+        ``full``; its snapshot has ``work_complete`` False when a work list was cut at
+        the watermark (absent work is then not deleted work) and carries the moved
+        watermark when its work lists were read.
         """
-        reads = {c.platform_id: CourseRead(c) for c in classes}
+        reads = {
+            c.platform_id: CourseRead.start(
+                c, cursors.get(c.platform_id, {}), full=full, page_size=self._page_size
+            )
+            for c in classes
+        }
+        if self._teachers is not None:
+            self._learn_owner_emails(classes)
         queue: deque[PageKey] = deque(
-            (cid, stream.name, None) for cid in reads for stream in COURSE_STREAMS
+            (cid, key, "") for cid, read in reads.items() for key in read.first_keys()
         )
         pool = ThreadPoolExecutor(self._concurrency, thread_name_prefix="google-read")
         in_flight: set[Future[dict[PageKey, Answer]]] = set()
@@ -119,8 +145,8 @@ class GoogleClassSource:
                 for future in finished:
                     for key, answer in future.result().items():
                         touched.append(key[0])
-                        next_key = self._take(reads[key[0]], key, answer)
-                        if next_key is not None:
+                        # Follow-ups go first: a started course finishes before new ones.
+                        for next_key in reversed(self._take(reads[key[0]], key, answer)):
                             queue.appendleft(next_key)
                 for cid in dict.fromkeys(touched):
                     read = reads.get(cid)
@@ -135,9 +161,9 @@ class GoogleClassSource:
 
     def people(self, ids: list[str]) -> Iterator[PersonRecord]:
         """Profiles by id (``userProfiles.get``, batched); unreadable ones are skipped."""
-        calls = {
-            uid: (lambda svc, uid=uid: svc.userProfiles().get(userId=uid)) for uid in ids
-        }
+        calls = {uid: (lambda svc, uid=uid: svc.userProfiles().get(userId=uid)) for uid in ids}
+        for start in range(0, len(ids), MAX_BATCH):
+            self.pacer.acquire(self.admin, min(MAX_BATCH, len(ids) - start))
         for uid, answer in self.client.execute_batch(calls, "userProfiles.get {}".format).items():
             if isinstance(answer, AuthError):
                 raise answer
@@ -154,26 +180,52 @@ class GoogleClassSource:
 
     def _read_pages(self, keys: list[PageKey]) -> dict[PageKey, Answer]:
         """Runs on a pool thread: one batch (retries included) for these pages."""
-        calls = {
-            key: STREAMS_BY_NAME[key[1]].request(key[0], key[2], self._page_size)
-            for key in keys
-        }
+        calls: dict[PageKey, RequestBuilder] = {}
+        users: Counter[str] = Counter()
+        for key in keys:
+            cid, stream_key, token = key
+            stream, extra = stream_of(stream_key)
+            build = stream.request(cid, token or None, self._page_size, extra)
+            user = self._owner_email.get(cid, self.admin)
+            if self._teachers is not None and user != self.admin:
+                build = self._teachers.as_user(user, build)
+            calls[key] = build
+            users[user] += 1
+        for user, n in users.items():
+            self.pacer.acquire(user, n)
         return self.client.execute_batch(calls, _describe)
 
-    def _take(self, read: CourseRead, key: PageKey, answer: Answer) -> PageKey | None:
-        """Fold one answer into its course; return the next page to read, if any."""
+    def _take(self, read: CourseRead, key: PageKey, answer: Answer) -> list[PageKey]:
+        """Fold one answer into its course; return the pages to read next."""
         cid, stream, _ = key
         if isinstance(answer, AuthError):
             # Credentials or delegation are wrong: nothing else will work either.
             raise answer
         if isinstance(answer, GoogleError):
             if stream not in read.failed:
-                log.warning("google.stream_unreadable", course=cid, stream=stream,
-                            error=str(answer))
-            read.fail(stream, answer)
-            return None
-        token = read.add_page(stream, answer)
-        return (cid, stream, token) if token else None
+                log.warning(
+                    "google.stream_unreadable", course=cid, stream=stream, error=str(answer)
+                )
+            return [(cid, k, t) for k, t in read.fail(stream, answer)]
+        return [(cid, k, t) for k, t in read.add_page(stream, answer)]
+
+    def _learn_owner_emails(self, classes: list[ClassRecord]) -> None:
+        """Teacher mode: each course's owner's address (profiles read as the admin)."""
+        owners = sorted(
+            {c.owner_platform_id for c in classes if c.owner_platform_id} - set(self._by_owner)
+        )
+        for person in self.people(owners):
+            if person.email:
+                self._by_owner[person.platform_id] = person.email
+        for c in classes:
+            email = self._by_owner.get(c.owner_platform_id or "")
+            if email:
+                self._owner_email[c.platform_id] = email
+
+
+# Quota waits are paced away; what remains are 5xx, resets and foreign 429s. Eight
+# attempts with backoff capped at 32 s ride out a minute-long storm.
+_RETRY = RetryPolicy(max_attempts=8, cap_s=32.0)
 
 
 def _describe(key: PageKey) -> str:

@@ -1,8 +1,9 @@
 """StudentSubmission → :class:`SubmissionRecord`.
 
-Read per course with ``courseWorkId="-"`` (every submission of every piece of work in
-one list); the API offers no changed-since filter or ordering, so this stream is always
-read in full.
+Two ways to list them: per course with ``courseWorkId="-"`` (every submission of every
+piece of work in one list) or per piece of work. The API offers no changed-since filter
+or ordering, so an incremental read picks, per course, whichever costs fewer calls for
+the work whose submissions can still change (see :mod:`connector.google.snapshot`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from connector.google.fields import (
     text,
     timestamp,
 )
-from connector.google.streams import Stream
+from connector.google.streams import MAX_PAGE_SIZE, Stream
 from connector.records import Platform, SkippedRecord, SubmissionRecord, SubmissionState
 
 SUBMISSIONS = Stream(
@@ -31,11 +32,25 @@ SUBMISSIONS = Stream(
     id_field="id",
     cursor_field=None,  # not filterable, not sorted
     is_sorted=False,
-    page_size=0,
+    page_size=MAX_PAGE_SIZE,
     method=lambda svc, course, params: svc.courses()
     .courseWork()
     .studentSubmissions()
     .list(courseId=course, courseWorkId="-", **params),
+)
+
+# The submissions of one piece of work: ``extra={"courseWorkId": id}`` names it.
+SUBMISSIONS_OF_WORK = Stream(
+    name="submissionsOfWork",
+    items_key="studentSubmissions",
+    id_field="id",
+    cursor_field=None,
+    is_sorted=False,
+    page_size=MAX_PAGE_SIZE,
+    method=lambda svc, course, params: svc.courses()
+    .courseWork()
+    .studentSubmissions()
+    .list(courseId=course, **params),
 )
 
 STATES: dict[str, SubmissionState] = {

@@ -33,6 +33,9 @@ GRAPH_PERMISSIONS: dict[str, str] = {
     # grades, and getRecentlyModifiedSubmissions requires Read.All.
     "EduAssignments.Read.All": "educationclass-list-assignments, "
     "educationassignment-list-submissions, educationclass-getrecentlymodifiedsubmissions",
+    # Class modules (Teams materials): educationclass-list-modules.
+    "EduCurricula.Read.All": "educationclass-list-modules (least privileged application "
+    "permission)",
 }
 # Meetings (second slice, not read yet) will add OnlineMeetingArtifact.Read.All and
 # OnlineMeetingRecording.Read.All, each behind an application access policy.

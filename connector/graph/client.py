@@ -15,7 +15,6 @@ import asyncio
 import json
 import random
 from collections.abc import Awaitable, Callable, Hashable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,6 +26,8 @@ from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph_core import BaseGraphRequestAdapter  # type: ignore[import-untyped]
 
+from connector.graph.pacing import Pacer, is_assignment_service
+from connector.graph.pages import Get, GraphError, Pages, header
 from connector.source import RequestStats
 
 log = structlog.get_logger(__name__)
@@ -37,45 +38,6 @@ MAX_RETRY_AFTER_S = 180.0  # longer waits are a sign to stop, as kiota's RetryHa
 _ERRORS: dict[str, Any] = {"XXX": ODataError.create_from_discriminator_value}
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-class GraphError(Exception):
-    """A Graph request that failed for good (after retries, where retrying made sense)."""
-
-    def __init__(self, status: int | None, code: str = "", message: str = "") -> None:
-        super().__init__(f"Graph {status} {code}: {message}".strip())
-        self.status = status
-        self.code = code
-        self.message = message
-
-    @property
-    def auth(self) -> bool:
-        return self.status in (401, 403)
-
-
-@dataclass(frozen=True, slots=True)
-class Get:
-    """One collection to read in full: ``url`` is relative to the API root."""
-
-    key: Hashable
-    url: str
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Pages:
-    """Every item of a collection, its delta link, or why it could not be read."""
-
-    items: list[dict[str, Any]] = field(default_factory=list)
-    delta_link: str | None = None
-    error: GraphError | None = None
-
-
-def _header(headers: Mapping[str, Any] | None, name: str) -> str | None:
-    for k, v in (headers or {}).items():
-        if k.lower() == name.lower():
-            return str(v[0] if isinstance(v, list | tuple) else v)
-    return None
 
 
 class GraphClient:
@@ -91,6 +53,8 @@ class GraphClient:
         max_retries: int = 5,
         batch_size: int = MAX_BATCH,
         on_unauthorized: Callable[[], None] | None = None,
+        pacer: Pacer | None = None,
+        max_throttled_retries: int = 10,
     ) -> None:
         self.adapter = adapter
         self.stats = stats
@@ -99,6 +63,9 @@ class GraphClient:
         self.batch_size = min(batch_size, MAX_BATCH)
         self._sem = asyncio.Semaphore(concurrency)
         self._on_unauthorized = on_unauthorized
+        self._pacer = pacer
+        # A 429 says exactly how long to wait, so it earns more patience than a 5xx.
+        self.max_throttled_retries = max(max_throttled_retries, max_retries)
 
     # --- URLs -------------------------------------------------------------------------
 
@@ -129,10 +96,22 @@ class GraphClient:
 
     async def send(
         self, method: Method, url: str, *, body: bytes | None = None,
-        headers: Mapping[str, str] | None = None, calls: int = 1,
+        headers: Mapping[str, str] | None = None, calls: int = 1, paced: int | None = None,
     ) -> Any:
-        """One request (relative ``url``), retried on 429/5xx/resets and once on 401."""
-        for attempt in range(self.max_retries + 1):
+        """One request (relative ``url``), retried on 429/5xx/resets and once on 401.
+
+        ``paced``: how many assignment-service calls it carries (default: worked out from
+        ``url``), for the pacer.
+        """
+        if paced is None:
+            paced = calls if is_assignment_service(url) else 0
+        failures = 0
+        status: int | None = None
+        retry_after: str | None = None
+        code = message = ""
+        for attempt in range(self.max_throttled_retries + 1):
+            if self._pacer is not None and paced:
+                await self._pacer.take(paced)
             info = RequestInformation()
             info.http_method = method
             info.url = self.base + url
@@ -141,9 +120,7 @@ class GraphClient:
             if body is not None:
                 info.headers.try_add("Content-Type", "application/json")
                 info.content = body
-            status: int | None = None
-            retry_after: str | None = None
-            code = message = ""
+            status, retry_after, code, message = None, None, "", ""
             async with self._sem:
                 self.stats.requests += 1
                 self.stats.api_calls += calls
@@ -152,13 +129,17 @@ class GraphClient:
                     return json.loads(raw) if raw else None
                 except APIError as e:
                     status = e.response_status_code
-                    retry_after = _header(e.response_headers, "Retry-After")
+                    retry_after = header(e.response_headers, "Retry-After")
                     if isinstance(e, ODataError) and e.error is not None:
                         code, message = e.error.code or "", e.error.message or ""
                 except (httpx.TransportError, json.JSONDecodeError) as e:
                     message = repr(e)
-            if attempt < self.max_retries and (status is None or status in RETRYABLE):
+            if status == 429 and attempt < self.max_throttled_retries:
                 await self._pause(status, attempt, retry_after, url)
+                continue
+            if failures < self.max_retries and (status is None or status in RETRYABLE):
+                failures += 1
+                await self._pause(status, failures - 1, retry_after, url)
                 continue
             if status == 401 and attempt == 0:
                 # The token died before our clock said so (expired, revoked): ask for a
@@ -168,7 +149,7 @@ class GraphClient:
                 self.stats.retries += 1
                 continue
             raise GraphError(status, code, message)
-        raise GraphError(None, "RetriesExhausted", url)  # pragma: no cover - loop returns
+        raise GraphError(status, code or "RetriesExhausted", message or url)
 
     async def _pause(self, status: int | None, attempt: int, retry_after: str | None,
                      url: str) -> None:
@@ -236,11 +217,12 @@ class GraphClient:
                             pending.append((get, link))
                         continue
                     n = attempts[get.key] = attempts.get(get.key, 0) + 1
-                    if status in RETRYABLE and n <= self.max_retries:
+                    limit = self.max_throttled_retries if status == 429 else self.max_retries
+                    if status in RETRYABLE and n <= limit:
                         if status == 429:
                             self.stats.throttled += 1
                         self.stats.retries += 1
-                        delay = self._delay(n - 1, _header(headers, "Retry-After"))
+                        delay = self._delay(n - 1, header(headers, "Retry-After"))
                         wait = delay if wait is None else max(wait, delay)
                         pending.append((get, url))
                         continue
@@ -271,8 +253,10 @@ class GraphClient:
             for i, (get, url) in enumerate(chunk)
         ]
         body = json.dumps({"requests": requests}).encode()
+        paced = sum(1 for _, url in chunk if is_assignment_service(url))
         try:
-            answer = await self.send(Method.POST, "/$batch", body=body, calls=len(chunk))
+            answer = await self.send(Method.POST, "/$batch", body=body, calls=len(chunk),
+                                     paced=paced)
         except GraphError as e:
             return [e] * len(chunk)
         by_id: dict[str, tuple[int, dict[str, Any], Any]] = {}

@@ -13,7 +13,7 @@ CPU-minutes for 100,000 submissions. The SDK's enums still define the valid valu
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from msgraph.generated.models.education_assignment_status import EducationAssignmentStatus
@@ -102,11 +102,17 @@ def school(item: Item) -> SchoolRecord | SkippedRecord:
     return SchoolRecord(MS, sid, name)
 
 
-def klass(item: Item, school_id: str | None) -> ClassRecord | SkippedRecord:
+def klass(
+    item: Item, school_id: str | None, today: date | None = None
+) -> ClassRecord | SkippedRecord:
+    """``today`` tells a class whose term has ended (ARCHIVED) from a current one."""
     try:
         cid, name = _str(item, "id"), _str(item, "displayName")
         code, owner = _str(item, "classCode"), _user_id(item, "createdBy")
-    except MalformedError as e:
+        term = _obj(item, "term") or {}
+        term_end = _str(term, "endDate")
+        ended = date.fromisoformat(term_end) if term_end else None
+    except ValueError as e:
         return _skip("educationClass", item, str(e))
     if not cid or not name:
         return _skip("educationClass", item, "no id or displayName")
@@ -115,7 +121,9 @@ def klass(item: Item, school_id: str | None) -> ClassRecord | SkippedRecord:
         platform_id=cid,
         name=name,
         section=code,  # the school's code for the class (SIS), nearest to a section
-        state=ClassState.ACTIVE,  # v1.0 educationClass has no lifecycle state
+        # v1.0 educationClass has no lifecycle state; a class of a past term is archived.
+        state=ClassState.ARCHIVED if ended is not None and today is not None
+        and ended < today else ClassState.ACTIVE,
         owner_platform_id=owner,
         alternate_link=None,
         created_at=None,  # not exposed by v1.0 educationClass
@@ -198,16 +206,20 @@ def graded(item: Item) -> bool:
 
 
 def submission(
-    item: Item, class_id: str, due: dict[str, datetime | None]
+    item: Item, class_id: str, due: dict[str, datetime | None], now: datetime
 ) -> SubmissionRecord | SkippedRecord:
-    """``due`` maps assignment ids to due times, to work out lateness."""
+    """``due`` maps assignment ids to due times, to work out lateness as of ``now``.
+
+    Graph has no late flag. Late means what Classroom's ``late`` means: turned in after
+    the due time, or never turned in and still open once it has passed.
+    """
     try:
         sid, work_id = _str(item, "id"), _str(item, "assignmentId")
         recipient = _obj(item, "recipient") or {}
         pupil = (_str(recipient, "userId")
                  if recipient.get("@odata.type") == INDIVIDUAL_RECIPIENT else None)
         status = EducationSubmissionStatus(_str(item, "status"))
-        submitted = _dt(item, "submittedDateTime")
+        submitted, unsubmitted = _dt(item, "submittedDateTime"), _dt(item, "unsubmittedDateTime")
         returned, reassigned_at = _dt(item, "returnedDateTime"), _dt(item, "reassignedDateTime")
         updated, link, marked = _dt(item, "lastModifiedDateTime"), _str(item, "webUrl"), \
             graded(item)
@@ -218,7 +230,14 @@ def submission(
     state = SUBMISSION_STATES.get(status)
     if state is None:
         return _skip("educationSubmission", item, f"unhandled status {status.value!r}")
+    if state is SubmissionState.ASSIGNED and unsubmitted is not None:
+        state = SubmissionState.RECLAIMED  # the pupil took it back (Teams "unsubmit")
     due_at = due.get(work_id)
+    if submitted is not None:
+        late = due_at is not None and submitted > due_at
+    else:
+        late = due_at is not None and due_at <= now and state in (
+            SubmissionState.ASSIGNED, SubmissionState.RECLAIMED)
     reassigned = status is EducationSubmissionStatus.Reassigned
     return SubmissionRecord(
         platform=MS,
@@ -227,10 +246,37 @@ def submission(
         work_platform_id=work_id,
         pupil_platform_id=pupil,
         state=state,
-        late=bool(due_at and submitted and submitted > due_at),
+        late=late,
         graded=False if reassigned else marked,
         turned_in_at=submitted,
         returned_at=reassigned_at if reassigned else returned,
         updated_at=updated,
         alternate_link=link,
+    )
+
+
+def module(item: Item, class_id: str) -> WorkRecord | SkippedRecord:
+    """A class module (educationModule) → MATERIAL work.
+
+    Graph gives a module no publish time; ``createdDateTime`` stands in for it (Teams
+    teachers make and publish a module together, and it does not move when the module is
+    edited or pinned later, as ``lastModifiedDateTime`` would).
+    """
+    try:
+        mid, status = _str(item, "id"), _str(item, "status")
+        created, updated = _dt(item, "createdDateTime"), _dt(item, "lastModifiedDateTime")
+        title, owner = _str(item, "displayName"), _user_id(item, "createdBy")
+    except ValueError as e:
+        return _skip("educationModule", item, str(e))
+    if not mid:
+        return _skip("educationModule", item, "no id")
+    if status not in ("draft", "published"):
+        return _skip("educationModule", item, f"unhandled status {status!r}")
+    published = status == "published"
+    return WorkRecord(
+        platform=MS, platform_id=mid, class_platform_id=class_id, kind=WorkKind.MATERIAL,
+        state=WorkState.PUBLISHED if published else WorkState.DRAFT, title=title or "",
+        created_at=created, updated_at=updated, published_at=created if published else None,
+        scheduled_at=None, due_at=None, alternate_link=None, creator_platform_id=owner,
+        max_points=None,
     )

@@ -1,6 +1,6 @@
 """Reading a chunk of classes into ClassSnapshots, in two ``$batch`` rounds.
 
-Round 1, per class: members, teachers, assignments (delta). Round 2: submissions with
+Round 1, per class: members, teachers, assignments (delta), modules. Round 2: submissions with
 outcomes — per live assignment on a full read, or the class's recently modified ones on
 an incremental read (plus the due date of any assignment they belong to that round 1
 did not return, to tell lateness).
@@ -24,7 +24,8 @@ from msgraph.generated.education.classes.item.get_recently_modified_submissions.
 from msgraph.graph_service_client import GraphServiceClient
 
 from connector.graph import education as edu
-from connector.graph.client import Get, GraphClient, Pages
+from connector.graph.client import GraphClient
+from connector.graph.pages import Get, Pages
 from connector.records import (
     ClassRecord,
     ClassSnapshot,
@@ -32,6 +33,7 @@ from connector.records import (
     Platform,
     Role,
     SkippedRecord,
+    WorkKind,
     WorkRecord,
     WorkState,
 )
@@ -79,6 +81,8 @@ class ClassReader:
                 gets.append(Get(("assignments", cid), self.client.relative(link)))
             else:
                 gets.append(Get(("assignments", cid), _url(node.assignments.delta)))
+            # Modules (materials) have no delta: always the full list, usually one page.
+            gets.append(Get(("modules", cid), _url(node.modules)))
         first = await self.client.get_many(gets)
 
         snaps: dict[str, ClassSnapshot] = {}
@@ -93,13 +97,15 @@ class ClassReader:
                 continue  # the class is gone (404) or forbidden: nothing more to read
             pages = first[("assignments", cid)]
             self._work(snap, pages, incremental[cid])
+            self._modules(snap, first[("modules", cid)])
             due[cid] = {w.platform_id: w.due_at for w in snap.work}
             node = self._class_url(cid)
             if incremental[cid]:
                 second.append(Get(("recent", cid), _recent_url(node), PREFER))
             else:
                 for w in snap.work:
-                    if w.state is WorkState.PUBLISHED and w.published_at is not None:
+                    if (w.state is WorkState.PUBLISHED and w.published_at is not None
+                            and w.kind is not WorkKind.MATERIAL):
                         sub_url = _subs_url(node.assignments.by_education_assignment_id(
                             w.platform_id).submissions)
                         second.append(Get(("subs", cid, w.platform_id), sub_url, PREFER))
@@ -116,7 +122,7 @@ class ClassReader:
                                                   f"{key[0]} {key[-1]}: {pages.error}"))
                 snap.cursor = {}  # do not move the cursor past submissions we missed
             for item in pages.items:
-                rec = edu.submission(item, key[1], due[key[1]])
+                rec = edu.submission(item, key[1], due[key[1]], self.started)
                 (snap.skipped if isinstance(rec, SkippedRecord) else snap.submissions).append(
                     rec)  # type: ignore[arg-type]
         for snap in snaps.values():
@@ -166,6 +172,20 @@ class ClassReader:
                                               f"assignments: {pages.error}"))
         for item in pages.items:
             rec = edu.work(item, snap.klass.platform_id)
+            if isinstance(rec, WorkRecord):
+                snap.work.append(rec)
+            else:
+                snap.skipped.append(rec)
+                snap.work_complete = False
+
+    @staticmethod
+    def _modules(snap: ClassSnapshot, pages: Pages) -> None:
+        if pages.error is not None:
+            snap.work_complete = False
+            snap.skipped.append(SkippedRecord(MS, "educationModule", None,
+                                              f"modules: {pages.error}"))
+        for item in pages.items:
+            rec = edu.module(item, snap.klass.platform_id)
             if isinstance(rec, WorkRecord):
                 snap.work.append(rec)
             else:

@@ -33,7 +33,9 @@ from msgraph_core import GraphClientFactory  # type: ignore[import-untyped]
 from config.settings import MicrosoftSettings
 from connector.graph import education as edu
 from connector.graph.auth import GRAPH_SCOPE, RenewingCredential, build_credential
-from connector.graph.client import Get, GraphClient, GraphError, Pages, Sleep
+from connector.graph.client import GraphClient, Sleep
+from connector.graph.pacing import ASSIGNMENTS_RATE, Pacer
+from connector.graph.pages import Get, GraphError, Pages
 from connector.graph.snapshot import ClassReader
 from connector.records import (
     ClassRecord,
@@ -43,7 +45,7 @@ from connector.records import (
     SchoolRecord,
     SkippedRecord,
 )
-from connector.source import RequestStats
+from connector.source import ClassSource, RequestStats
 
 log = structlog.get_logger(__name__)
 R = TypeVar("R")
@@ -73,6 +75,7 @@ class GraphClassSource:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         max_retries: int = 5,
         timeout_s: float = 60.0,
+        assignments_rate: tuple[int, float] | None = ASSIGNMENTS_RATE,
     ) -> None:
         self.settings = settings
         self.school_id = school_id
@@ -87,11 +90,12 @@ class GraphClassSource:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="graph", daemon=True)
         self._thread.start()
-        self._client: GraphClient = self._run(self._connect(sleep, max_retries, timeout_s))
+        self._client: GraphClient = self._run(
+            self._connect(sleep, max_retries, timeout_s, assignments_rate))
         self._sdk = GraphServiceClient(request_adapter=self._client.adapter)
 
-    async def _connect(self, sleep: Sleep | None, max_retries: int, timeout_s: float
-                       ) -> GraphClient:
+    async def _connect(self, sleep: Sleep | None, max_retries: int, timeout_s: float,
+                       rate: tuple[int, float] | None) -> GraphClient:
         base = self.settings.base_url.rstrip("/")  # a trailing slash doubles it in URLs
         auth = AzureIdentityAuthenticationProvider(
             self._credential, scopes=[GRAPH_SCOPE], allowed_hosts=[urlsplit(base).hostname or ""])
@@ -104,9 +108,12 @@ class GraphClassSource:
         adapter.base_url = base
         renew = self._credential.renew if isinstance(self._credential, RenewingCredential) \
             else None
+        sleep = sleep or asyncio.sleep
+        # Pacing always really waits: an injected sleep is for retry waits in tests.
+        pacer = None if rate is None else Pacer(rate[0], rate[1], asyncio.sleep)
         return GraphClient(adapter, self.stats, concurrency=self.settings.concurrency,
-                           sleep=sleep or asyncio.sleep, max_retries=max_retries,
-                           on_unauthorized=renew)
+                           sleep=sleep, max_retries=max_retries, on_unauthorized=renew,
+                           pacer=pacer)
 
     def _run(self, coro: Coroutine[Any, Any, R]) -> R:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result()
@@ -155,7 +162,7 @@ class GraphClassSource:
             if pages.error is not None:
                 raise pages.error  # without the class list there is nothing to sync
             for item in pages.items:
-                rec = edu.klass(item, sid)
+                rec = edu.klass(item, sid, self.clock().date())
                 if isinstance(rec, SkippedRecord):
                     self._note(rec)
                 elif rec.platform_id not in seen:
@@ -208,6 +215,10 @@ class GraphClassSource:
         log.warning("graph.skipped", resource=rec.resource, platform_id=rec.platform_id,
                     reason=rec.reason)
         self._skipped.append(rec)
+
+
+def _conforms(source: GraphClassSource) -> ClassSource:
+    return source  # mypy checks GraphClassSource against the ClassSource protocol here
 
 
 __all__ = ["GraphClassSource", "GraphError"]

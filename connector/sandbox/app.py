@@ -7,12 +7,12 @@ import importlib
 import re
 
 from connector.sandbox import google
-from connector.sandbox.google.errors import error_body
+from connector.sandbox.google.errors import fault_body
 from connector.sandbox.google.quota import PER_PROJECT_PER_MINUTE, PER_USER_PER_MINUTE
 from connector.sandbox.server import Fault, Sandbox
 from connector.sandbox.world import World
 
-_GOOGLE_PATH = re.compile(r"^/(v1/|batch|token$)")
+_GOOGLE_PATH = re.compile(r"^/(v1/|v2/|calendar/v3/|batch|token$)")
 
 
 class _Sandbox(Sandbox):
@@ -26,7 +26,7 @@ class _Sandbox(Sandbox):
             and fault.body is None
             and _GOOGLE_PATH.match(path)
         ):
-            return dataclasses.replace(fault, body=error_body(fault.status))
+            return dataclasses.replace(fault, body=fault_body(path, fault.status))
         return fault
 
 

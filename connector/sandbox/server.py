@@ -217,6 +217,9 @@ class _Server(ThreadingHTTPServer):
 def _handler_for(sandbox: Sandbox) -> type[BaseHTTPRequestHandler]:
     class _Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in two writes; with Nagle on, keep-alive clients wait
+        # ~40 ms for the delayed ACK on every response.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             return  # the sandbox counts requests; per-line logs would drown test output

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from connector.records import Platform, Role, SubmissionState, WorkState
 from connector.sandbox.scenario.model import (
+    AttendanceSpec,
     ClassSpec,
     LessonSpec,
     MembershipSpec,
@@ -33,6 +34,11 @@ class World:
     # Objects removed by a test: the APIs answer 404 for them and stop listing them.
     deleted_classes: set[str] = field(default_factory=set)
     deleted_work: set[str] = field(default_factory=set)
+    # Lessons a test added: lesson id -> (change number, when). Calendar serves these as
+    # the event's ``created``/``updated`` and for sync tokens; ending or recording a
+    # meeting does not change its calendar event, so only add_lesson records a change.
+    lesson_changes: dict[str, tuple[int, datetime]] = field(default_factory=dict)
+    lesson_rev: int = 0
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -167,3 +173,45 @@ class World:
         with self.lock:
             self.scenario.lessons.append(lesson)
             self.reindex()
+            self._touch_lesson(lesson.id)
+
+    # --- live lessons (Calendar events, Meet conference records) -------------------------
+
+    def lesson(self, lesson_id: str) -> LessonSpec:
+        """The lesson with ``lesson_id`` (KeyError if there is none)."""
+        for le in self.scenario.lessons:
+            if le.id == lesson_id:
+                return le
+        raise KeyError(lesson_id)
+
+    def end_lesson(self, lesson_id: str, at: datetime | None = None) -> LessonSpec:
+        """End a (running) lesson at ``at`` (default: now); everyone still in leaves then."""
+        with self.lock:
+            le = self.lesson(lesson_id)
+            when = at or self.now
+            le.ended_at = when
+            for a in le.attendance:
+                a.left_at = min(a.left_at, when)
+            return le
+
+    def record_lesson(
+        self, lesson_id: str, recorded: bool = True, recording_id: str | None = None
+    ) -> LessonSpec:
+        """Mark a lesson recorded (with ``recording_id``, or one derived from its id) or not."""
+        with self.lock:
+            le = self.lesson(lesson_id)
+            le.recorded = recorded
+            keep = recording_id or le.recording_id or f"rec-{le.id}"
+            le.recording_id = keep if recorded else None
+            return le
+
+    def join_lesson(self, lesson_id: str, attendance: AttendanceSpec) -> LessonSpec:
+        """Add one join..leave session of a person to a lesson."""
+        with self.lock:
+            le = self.lesson(lesson_id)
+            le.attendance.append(attendance)
+            return le
+
+    def _touch_lesson(self, lesson_id: str) -> None:
+        self.lesson_rev += 1
+        self.lesson_changes[lesson_id] = (self.lesson_rev, self.now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from email.message import EmailMessage
 from typing import Protocol
 
@@ -11,7 +12,14 @@ class TransportError(Exception):
 
 
 class TransientError(TransportError):
-    """Worth trying again later (connection refused, 4xx SMTP reply, throttling)."""
+    """Worth trying again later (connection refused, 4xx SMTP reply, throttling).
+
+    ``retry_after``: how long the service asked us to wait (HTTP ``Retry-After``), if it did.
+    """
+
+    def __init__(self, message: str, *, retry_after: timedelta | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class PermanentError(TransportError):

@@ -34,7 +34,7 @@ def test_it_reads_every_course_completely_across_pages(fake: FakeGoogle, make_so
         assert sorted(w.kind for w in snap.work) == sorted(
             [WorkKind.ASSIGNMENT] * 3 + [WorkKind.MATERIAL, WorkKind.ANNOUNCEMENT])
         assert len(snap.submissions) == 15
-        assert snap.cursor == {"coursework": "2026-11-02T09:30:00Z"}
+        assert snap.cursor["coursework"] == "2026-11-02T09:30:00Z"
         # pages of 2: students and submissions took several pages each
         assert len(fake.calls_to(f"/courses/{cid}/courseWork/-/studentSubmissions")) == 8
     # Each call went out in a batch; follow-up pages joined later batches.

@@ -53,10 +53,13 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def source(settings: MicrosoftSettings, sleeps: list[float]) -> Iterator[GraphClassSource]:
+def source(
+    settings: MicrosoftSettings, sleeps: list[float], world: World
+) -> Iterator[GraphClassSource]:
     async def sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    src = GraphClassSource(settings, client_secret=SANDBOX_CLIENT_SECRET, sleep=sleep)
+    src = GraphClassSource(settings, client_secret=SANDBOX_CLIENT_SECRET, sleep=sleep,
+                           clock=lambda: world.now)
     yield src
     src.close()

@@ -30,7 +30,8 @@ def microsoft_world(classes: int = 3, pupils: int = 6, works: int = 3) -> Scenar
     """``classes`` classes of ``pupils`` pupils and one teacher, ``works`` assignments each.
 
     Per class: a published assignment with every submission state, a draft, a scheduled
-    one (assignDateTime in the future), plus published ones up to ``works`` in all.
+    one (assignDateTime in the future), plus published ones up to ``works`` in all; and a
+    published material (a class module).
     """
     school = SchoolSpec(
         id="elmwood", name="Elmwood Academy", platform=Platform.MICROSOFT,
@@ -79,6 +80,13 @@ def microsoft_world(classes: int = 3, pupils: int = 6, works: int = 3) -> Scenar
                 continue
             for i, pid in enumerate(pupil_ids):
                 subs.append(_submission(ws, pid, i, teacher.id))
+        made = NOW - timedelta(days=2)  # a material: served as a published class module
+        work.append(WorkSpec(
+            id=gid("module", c), class_id=spec.id, creator_id=teacher.id,
+            kind=WorkKind.MATERIAL, state=WorkState.PUBLISHED, title="Reading list",
+            created_at=made, updated_at=made, published_at=made, scheduled_at=None,
+            due_at=None, max_points=None,
+        ))
     return Scenario(
         name="graph-test", seed=0, trust_name="Test Trust", schools=[school], people=people,
         classes=cls, work=work, submissions=subs, lessons=[],
@@ -95,6 +103,7 @@ def _submission(w: WorkSpec, pupil_id: str, i: int, teacher_id: str) -> Submissi
     )
     kind = i % 5
     if kind == 0:
+        sub.late = w.due_at is not None and w.due_at <= NOW  # not turned in, past due
         return sub
     on_time = NOW - timedelta(days=2)
     late = NOW - timedelta(hours=2)

@@ -9,6 +9,7 @@ from connector.records import SkippedRecord, SubmissionRecord, SubmissionState, 
 
 PUPIL = "6c1f5a0e-0000-4000-8000-000000000001"
 DUE = {"a1": datetime(2026, 11, 19, 15, 0, tzinfo=UTC)}
+NOW = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
 
 def _sub(status: str, **extra: object) -> dict[str, object]:
@@ -25,18 +26,18 @@ def _points(published: float | None) -> dict[str, object]:
 
 def test_reassigned_work_counts_as_returned_without_a_mark() -> None:
     rec = edu.submission(_sub("reassigned", reassignedDateTime="2026-11-20T10:00:00Z",
-                              outcomes=[_points(6.0)]), "c1", DUE)
+                              outcomes=[_points(6.0)]), "c1", DUE, NOW)
     assert isinstance(rec, SubmissionRecord)
     assert rec.state is SubmissionState.RETURNED and not rec.graded
     assert rec.returned_at == datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
 
 def test_only_published_points_or_feedback_count_as_graded() -> None:
-    draft = edu.submission(_sub("returned", outcomes=[_points(None)]), "c1", DUE)
-    marked = edu.submission(_sub("returned", outcomes=[_points(8.0)]), "c1", DUE)
+    draft = edu.submission(_sub("returned", outcomes=[_points(None)]), "c1", DUE, NOW)
+    marked = edu.submission(_sub("returned", outcomes=[_points(8.0)]), "c1", DUE, NOW)
     feedback = edu.submission(_sub("returned", outcomes=[{
         "@odata.type": "#microsoft.graph.educationFeedbackOutcome", "id": "o2",
-        "feedback": None, "publishedFeedback": {"text": {"content": "x"}}}]), "c1", DUE)
+        "feedback": None, "publishedFeedback": {"text": {"content": "x"}}}]), "c1", DUE, NOW)
     assert isinstance(draft, SubmissionRecord) and not draft.graded
     assert isinstance(marked, SubmissionRecord) and marked.graded
     assert isinstance(feedback, SubmissionRecord) and feedback.graded
@@ -44,7 +45,7 @@ def test_only_published_points_or_feedback_count_as_graded() -> None:
 
 def test_work_turned_in_after_the_due_time_is_late() -> None:
     late = edu.submission(_sub("submitted", submittedDateTime="2026-11-19T15:00:01.1234567Z"),
-                          "c1", DUE)
+                          "c1", DUE, NOW)
     assert isinstance(late, SubmissionRecord) and late.late
     assert late.state is SubmissionState.TURNED_IN
 
@@ -59,3 +60,14 @@ def test_a_published_assignment_with_a_future_assign_time_is_scheduled() -> None
 def test_an_assignment_without_a_status_is_skipped() -> None:
     rec = edu.work({"id": "a1"}, "c1")
     assert isinstance(rec, SkippedRecord) and rec.platform_id == "a1"
+
+
+def test_work_not_turned_in_by_the_due_time_is_late() -> None:
+    rec = edu.submission(_sub("working"), "c1", DUE, NOW)
+    assert isinstance(rec, SubmissionRecord) and rec.late
+
+
+def test_work_a_pupil_took_back_is_reclaimed() -> None:
+    rec = edu.submission(_sub("working", submittedDateTime="2026-11-18T10:00:00Z",
+                              unsubmittedDateTime="2026-11-18T11:00:00Z"), "c1", DUE, NOW)
+    assert isinstance(rec, SubmissionRecord) and rec.state is SubmissionState.RECLAIMED

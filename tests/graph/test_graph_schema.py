@@ -32,6 +32,10 @@ from msgraph.generated.models.education_assignment_collection_response import (
     EducationAssignmentCollectionResponse,
 )
 from msgraph.generated.models.education_class import EducationClass
+from msgraph.generated.models.education_module import EducationModule
+from msgraph.generated.models.education_module_collection_response import (
+    EducationModuleCollectionResponse,
+)
 from msgraph.generated.models.education_class_collection_response import (
     EducationClassCollectionResponse,
 )
@@ -52,10 +56,10 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 
 from config.settings import MicrosoftSettings
 from connector.graph import GRAPH_SCOPE, build_credential
-from connector.records import WorkState
+from connector.records import WorkKind, WorkState
 from connector.sandbox.graph import SANDBOX_CLIENT_SECRET
 from connector.sandbox.world import World
-from tests.graph.factories import SCHOOL_GRAPH_ID
+from tests.graph.factories import SCHOOL_GRAPH_ID, microsoft_world
 
 SPEC = Path("/work/shared/specs/graph-v1.0-slice.openapi3.json")
 SPEC_SERVER = "http://127.0.0.1:4020"  # the slice's servers[0]
@@ -111,6 +115,7 @@ def _leftovers(obj: Any, where: str = "$") -> list[str]:
 def _cases(world: World) -> list[tuple[str, dict[str, str], Any]]:
     klass = world.scenario.classes[0]
     live = next(w for w in world.work_by_class[klass.id] if w.state is WorkState.PUBLISHED)
+    material = next(w for w in world.work_by_class[klass.id] if w.kind is WorkKind.MATERIAL)
     c = f"/education/classes/{klass.id}"
     prefer = {"Prefer": "include-unknown-enum-members"}
     return [
@@ -128,6 +133,8 @@ def _cases(world: World) -> list[tuple[str, dict[str, str], Any]]:
         (f"{c}/assignments", {}, EducationAssignmentCollectionResponse),
         (f"{c}/assignments/delta()", {}, AssignmentsDelta),
         (f"{c}/assignments/{live.id}", {}, EducationAssignment),
+        (f"{c}/modules", {}, EducationModuleCollectionResponse),
+        (f"{c}/modules/{material.id}", {}, EducationModule),
         (f"{c}/assignments/{live.id}/submissions?$expand=outcomes", prefer,
          EducationSubmissionCollectionResponse),
         (f"{c}/assignments/{live.id}/submissions", {}, EducationSubmissionCollectionResponse),
@@ -135,6 +142,12 @@ def _cases(world: World) -> list[tuple[str, dict[str, str], Any]]:
          GetRecentlyModifiedSubmissionsGetResponse),
         ("/education/classes/6f1d2b3c-0000-4000-8000-00000000dead", {}, ODataError),
     ]
+
+
+@pytest.fixture
+def world() -> World:
+    # One class of five pupils has every submission state; the SDK parses slowly.
+    return World(microsoft_world(classes=2, pupils=5))
 
 
 @pytest.fixture

@@ -5,8 +5,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs.check import check_range
-from jobs.emails import NudgeItem, nudge_context, render
+from jobs.emails import render
 from jobs.notify import queue_nudges
+from jobs.nudge_items import ClassNudge, NudgeLine
+from jobs.nudge_text import nudge_context
 from sync.models import MessageStatus, OutboundMessage
 from tests.jobs.factories import Factory, make_settings, school_settings
 
@@ -41,7 +43,7 @@ def test_a_teacher_gets_one_nudge_a_day_for_all_their_classes(db: Session, make:
     assert (msg.status, msg.kind, msg.period) == (MessageStatus.QUEUED, "nudge", "2026-11-25")
     assert msg.subject == "Home learning to post for 2 classes"
     # Tuesday, the previous school day, is named; Monday's gap was last nudge's news.
-    assert "7A Maths: nothing posted on Tuesday 24 November." in msg.body_text
+    assert "7A Maths\n- Nothing posted on Tuesday 24 November." in msg.body_text
     assert "Monday" not in msg.body_text
     assert "https://classroom.example/c/8c" in msg.body_text
     assert 'href="https://classroom.example/c/8c"' in msg.body_html
@@ -160,7 +162,14 @@ def test_ten_kilobyte_names_are_cut_short_in_every_part() -> None:
     context = nudge_context(
         teacher_name="A" * 10_000,
         school_name="S" * 10_000,
-        items=[NudgeItem("Y" * 10_000, "https://x.example/" + "p" * 10_000, (TUE,))],
+        classes=[
+            ClassNudge(
+                1,
+                "Y" * 10_000,
+                "https://x.example/" + "p" * 10_000,
+                [NudgeLine("R2", "1 submission waiting to be marked", "Y" * 10_000)],
+            )
+        ],
         cutoff=time(16),
         today=date(2026, 11, 25),
     )

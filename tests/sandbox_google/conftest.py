@@ -27,6 +27,9 @@ READ_SCOPES = [
         "classroom.courseworkmaterials.readonly",
         "classroom.announcements.readonly",
         "classroom.topics.readonly",
+        "classroom.guardianlinks.students.readonly",
+        "calendar.events.readonly",
+        "meetings.space.readonly",
     )
 ]
 
@@ -60,6 +63,46 @@ def classroom_for(sandbox: Sandbox, user: str, scopes: list[str] | None = None) 
         client_options={"api_endpoint": sandbox.url},
         cache_discovery=False,
     )
+
+
+def calendar_for(sandbox: Sandbox, user: str, scopes: list[str] | None = None) -> Any:
+    """The real Calendar v3 client on the sandbox (endpoint = root + Calendar's servicePath)."""
+    return build(
+        "calendar",
+        "v3",
+        credentials=credentials(sandbox, user, scopes),
+        static_discovery=True,
+        client_options={"api_endpoint": sandbox.url + "calendar/v3/"},
+        cache_discovery=False,
+    )
+
+
+def meet_for(sandbox: Sandbox, user: str, scopes: list[str] | None = None) -> Any:
+    """The real Meet v2 client on the sandbox."""
+    return build(
+        "meet",
+        "v2",
+        credentials=credentials(sandbox, user, scopes),
+        static_discovery=True,
+        client_options={"api_endpoint": sandbox.url},
+        cache_discovery=False,
+    )
+
+
+@pytest.fixture
+def calendar(sandbox: Sandbox) -> Client:
+    def make(user: str, scopes: list[str] | None = None) -> Any:
+        return calendar_for(sandbox, user, scopes)
+
+    return make
+
+
+@pytest.fixture
+def meet(sandbox: Sandbox) -> Client:
+    def make(user: str, scopes: list[str] | None = None) -> Any:
+        return meet_for(sandbox, user, scopes)
+
+    return make
 
 
 @pytest.fixture

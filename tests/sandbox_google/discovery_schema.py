@@ -2,8 +2,12 @@
 
 Strict the way a faithful fake must be: no field the schema lacks, JSON types as the
 discovery types say (``int64``/``uint64`` are strings, ``google-datetime`` is RFC 3339
-in UTC with a ``Z``, ``double`` a number), every enum value a real one, ``$ref``s
+in UTC with a ``Z``, Calendar's ``date-time`` RFC 3339 with an offset or ``Z`` and
+``date`` yyyy-mm-dd, ``double`` a number), every enum value a real one, ``$ref``s
 followed. Returns the list of problems (empty: valid).
+
+Calendar v3 documents some values in prose rather than as enums; :data:`DOCUMENTED`
+lists them (from the field descriptions in calendar.v3.json) for :func:`documented`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,35 @@ import googleapiclient
 
 DOCS = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
 _RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$")
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Calendar fields whose values the descriptions list ("Possible values are: ...").
+DOCUMENTED: dict[str, set[str]] = {
+    "kind": {"calendar#events", "calendar#event"},
+    "accessRole": {"none", "freeBusyReader", "reader", "writerWithoutPrivateAccess", "writer",
+                   "owner"},
+    "status": {"confirmed", "tentative", "cancelled"},
+    "eventType": {"birthday", "default", "focusTime", "fromGmail", "outOfOffice",
+                  "workingLocation"},
+    "responseStatus": {"needsAction", "declined", "tentative", "accepted"},
+    "entryPointType": {"video", "phone", "sip", "more"},
+    "type": {"eventHangout", "eventNamedHangout", "hangoutsMeet", "addOn"},
+}  # fmt: skip
+
+
+def documented(value: Any, at: str = "$") -> list[str]:
+    """Problems with Calendar values outside the documented sets, anywhere in ``value``."""
+    out: list[str] = []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if k in DOCUMENTED and isinstance(v, str) and v not in DOCUMENTED[k]:
+                out.append(f"{at}.{k}: {v!r} is not a documented value")
+            out += documented(v, f"{at}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += documented(v, f"{at}[{i}]")
+    return out
 
 
 @cache
@@ -68,6 +101,10 @@ def _check(v: Any, s: dict[str, Any], schemas: dict[str, Any], at: str, out: lis
             out.append(f"{at}: {v!r} is not an {fmt} string")
         if fmt == "google-datetime" and not _RFC3339_Z.match(v):
             out.append(f"{at}: {v!r} is not RFC 3339 UTC with Z")
+        if fmt == "date-time" and not _RFC3339.match(v):
+            out.append(f"{at}: {v!r} is not RFC 3339")
+        if fmt == "date" and not _DATE.match(v):
+            out.append(f"{at}: {v!r} is not a yyyy-mm-dd date")
     elif kind == "integer":
         if isinstance(v, bool) or not isinstance(v, int):
             out.append(f"{at}: expected integer, got {type(v).__name__}")

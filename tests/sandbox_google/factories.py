@@ -3,6 +3,11 @@
 ``now`` is Friday 2026-03-13 17:30 UTC. Oakfield (Google) has Maths 7A (Ms Teach, five
 pupils, one of whom left), an archived History class and Art (another teacher); Elmwood
 (Google) has one class; Birch (Microsoft) has one class the Google side must never show.
+
+Live lessons, all with Ms Teach organising: Maths 7A on its Meet code on Monday 9 March
+(recorded; one pupil rejoined once), Tuesday 10 March (not recorded) and 40 days ago
+(its conference record has expired, its calendar event has not); a 1:1 catch-up call
+with pupil 1 on Wednesday 11 March tied to no class (a Meet code, no calendar event).
 """
 
 from __future__ import annotations
@@ -11,8 +16,10 @@ from datetime import UTC, datetime, timedelta
 
 from connector.records import Platform, Role, SubmissionState, WorkKind, WorkState
 from connector.sandbox.scenario.model import (
+    AttendanceSpec,
     ClassSpec,
     GroundTruth,
+    LessonSpec,
     MembershipSpec,
     PersonSpec,
     Scenario,
@@ -123,6 +130,55 @@ def _sub(
     )
 
 
+MATHS_CODE = "kxq-pwrt-zam"
+CALL_CODE = "bde-fghj-kln"
+LESSON_MON, LESSON_TUE, LESSON_OLD, CALL = (
+    "6f1c0a52-0000-4000-8000-000000000001",
+    "6f1c0a52-0000-4000-8000-000000000002",
+    "6f1c0a52-0000-4000-8000-000000000003",
+    "6f1c0a52-0000-4000-8000-000000000004",
+)
+RECORDING = "7a2d1b63-0000-4000-8000-000000000001"
+MATHS_CALENDAR = "c_classroom0001@group.calendar.google.com"
+
+
+def _lessons() -> list[LessonSpec]:
+    m = timedelta(minutes=1)
+    mon = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    tue = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    old = NOW - timedelta(days=40)
+    call = datetime(2026, 3, 11, 14, 0, tzinfo=UTC)
+
+    def everyone(start: datetime, minutes: int) -> list[AttendanceSpec]:
+        end = start + minutes * m
+        rows = [AttendanceSpec(T_ID, start - 2 * m, end)]
+        rows += [AttendanceSpec(p, start + i * m, end - m) for i, p in enumerate(PUPILS[:4])]
+        return rows
+
+    monday = everyone(mon, 50)
+    monday[1] = AttendanceSpec(PUPILS[0], mon, mon + 20 * m)
+    monday.append(AttendanceSpec(PUPILS[0], mon + 25 * m, mon + 49 * m))  # rejoined
+    return [
+        LessonSpec(
+            LESSON_MON, MATHS, T_ID, "Maths 7A live lesson", MATHS_CODE, mon, mon + 50 * m,
+            monday, recorded=True, recording_id=RECORDING,
+        ),
+        LessonSpec(
+            LESSON_TUE, MATHS, T_ID, "Maths 7A live lesson", MATHS_CODE, tue, tue + 45 * m,
+            everyone(tue, 45), recorded=False,
+        ),
+        LessonSpec(
+            LESSON_OLD, MATHS, T_ID, "Maths 7A live lesson", MATHS_CODE, old, old + 40 * m,
+            everyone(old, 40), recorded=True, recording_id=RECORDING[:-1] + "2",
+        ),
+        LessonSpec(
+            CALL, None, T_ID, "Catch-up call", CALL_CODE, call, call + 20 * m,
+            [AttendanceSpec(who, call, call + 20 * m) for who in (T_ID, PUPILS[0])],
+            recorded=False,
+        ),
+    ]  # fmt: skip
+
+
 def scenario() -> Scenario:
     schools = [
         _school("oakfield", "oakfield.sch.uk", Platform.GOOGLE),
@@ -154,7 +210,7 @@ def scenario() -> Scenario:
             T_ID,
             join,
             maths_members,
-            calendar_id="c_classroom0001@group.calendar.google.com",
+            calendar_id=MATHS_CALENDAR,
         ),
         ClassSpec(
             HISTORY,
@@ -266,7 +322,7 @@ def scenario() -> Scenario:
         classes=classes,
         work=work,
         submissions=subs,
-        lessons=[],
+        lessons=_lessons(),
         school_days={},
         ground_truth=GroundTruth(),
         now=NOW,

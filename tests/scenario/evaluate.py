@@ -51,10 +51,18 @@ def r1_findings(s: Scenario) -> dict[date, set[tuple[str, str]]]:
             if seen.time() < cfg.r1.cutoff:
                 counted[(w.class_id, seen.date())] += 1
         for c in classes:
-            if c.archived or _mode(cfg.r1.classes, c.name) is not ClassMode.DAILY:
+            if c.archived:
                 continue
+            daily = _mode(cfg.r1.classes, c.name) is ClassMode.DAILY
             for day in days:
-                if counted[(c.id, day)] < cfg.r1.min_items:
+                # A closure period can make every class daily and raise the minimum.
+                closure = next((p for p in cfg.calendar.closure_periods if day in p), None)
+                need = cfg.r1.min_items
+                if closure is not None and closure.r1_min_items is not None:
+                    need = closure.r1_min_items
+                if not (daily or (closure is not None and closure.r1_all_daily)):
+                    continue
+                if counted[(c.id, day)] < need:
                     out.setdefault(day, set()).add((school.id, c.id))
     return out
 

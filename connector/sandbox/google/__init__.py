@@ -1,20 +1,30 @@
-"""The sandbox's Google front end: Classroom v1 over HTTP, with OAuth, quota and batch.
+"""The sandbox's Google front end: Classroom v1, Calendar v3 and Meet v2 over HTTP.
 
 ``register(sandbox, world)`` adds ``POST /token`` (service-account JWT-bearer grant),
-the Classroom v1 read methods under ``/v1/``, and ``POST /batch`` (also
-``/batch/classroom/v1``). ``service_account_info(sandbox.url)`` is the key file a
-connector uses; ``side_of(sandbox)`` gives tests the stats, token store and quota.
+the Classroom v1 read methods under ``/v1/`` (guardians included), Calendar v3 events
+under ``/calendar/v3/``, Meet v2 conference records and spaces under ``/v2/``, and
+``POST /batch`` (also ``/batch/classroom/v1`` and ``/batch/calendar/v3``).
+``service_account_info(sandbox.url)`` is the key file a connector uses; ``side_of(sandbox)``
+gives tests the stats, token store, quotas and the world's clock-dependent knobs.
 """
 
 from __future__ import annotations
 
 import weakref
 
-from connector.sandbox.google import batch, routes_courses, routes_work
+from connector.sandbox.google import (
+    batch,
+    routes_calendar,
+    routes_courses,
+    routes_guardians,
+    routes_meet,
+    routes_work,
+)
 from connector.sandbox.google.api import GoogleApi
 from connector.sandbox.google.errors import error_body, google_error, google_fault
 from connector.sandbox.google.keys import new_key, service_account_info
 from connector.sandbox.google.quota import (
+    DEFAULT_LIMITS,
     PER_PROJECT_PER_MINUTE,
     PER_USER_PER_MINUTE,
     GoogleStats,
@@ -47,25 +57,31 @@ def register(
     per_user_per_minute: int = PER_USER_PER_MINUTE,
     per_project_per_minute: int = PER_PROJECT_PER_MINUTE,
     quota_window_s: float = 60.0,
+    service_limits: dict[str, tuple[int, int]] | None = None,
 ) -> GoogleApi:
-    """Serve ``world``'s Google schools on ``sandbox`` as Classroom v1; returns the front end."""
-    api = GoogleApi(
-        sandbox,
-        world,
-        new_key(sandbox.url),
-        Quota(
-            enabled=quota,
-            per_user=per_user_per_minute,
-            per_project=per_project_per_minute,
-            window_s=quota_window_s,
-        ),
-    )
+    """Serve ``world``'s Google schools on ``sandbox``; returns the front end.
+
+    Quotas are on by default for every API, each with its documented per-minute limits
+    (:data:`~connector.sandbox.google.quota.DEFAULT_LIMITS`); ``service_limits`` overrides
+    them, e.g. ``{"meet": (5, 6000)}`` (per user, per project).
+    """
+    limits = dict(DEFAULT_LIMITS)
+    limits["classroom"] = (per_user_per_minute, per_project_per_minute)
+    limits.update(service_limits or {})
+    quotas = {
+        service: Quota(enabled=quota, per_user=user, per_project=project, window_s=quota_window_s)
+        for service, (user, project) in limits.items()
+    }
+    api = GoogleApi(sandbox, world, new_key(sandbox.url), quotas)
     api.plain("POST", "/token", api.tokens.token_endpoint)
     serve_batch = batch.handler(sandbox)
-    for path in ("/batch", "/batch/classroom/v1"):
+    for path in ("/batch", "/batch/classroom/v1", "/batch/calendar/v3"):
         api.plain("POST", path, serve_batch, batch=True)
     routes_courses.register(api)
     routes_work.register(api)
+    routes_guardians.register(api)
+    routes_calendar.register(api)
+    routes_meet.register(api)
     _sides[sandbox] = api
     return api
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote
 
@@ -16,8 +17,8 @@ from connector.sandbox.google import fields
 from connector.sandbox.google.access import Caller, Directory
 from connector.sandbox.google.auth import TokenStore
 from connector.sandbox.google.batch import INNER
-from connector.sandbox.google.discovery import STANDARD_PARAMS, Method, methods
-from connector.sandbox.google.errors import ApiError, from_api_error, google_error
+from connector.sandbox.google.discovery import Method, methods
+from connector.sandbox.google.errors import ApiError, from_api_error
 from connector.sandbox.google.keys import SandboxKey
 from connector.sandbox.google.quota import GoogleStats, Quota
 from connector.sandbox.server import Request, Response, Sandbox
@@ -29,13 +30,21 @@ ApiHandler = Callable[[Request, Caller], dict[str, Any]]
 class GoogleApi:
     """One sandbox's Google front end: its key, tokens, quota and counters."""
 
-    def __init__(self, sandbox: Sandbox, world: World, key: SandboxKey, quota: Quota) -> None:
+    def __init__(
+        self, sandbox: Sandbox, world: World, key: SandboxKey, quotas: dict[str, Quota]
+    ) -> None:
         self.sandbox = sandbox
         self.world = world
         self.key = key
         self.directory = Directory(world)
         self.tokens = TokenStore(key, self.directory.known_user)
-        self.quota = quota
+        # One set of buckets per API ("classroom", "calendar", "meet"); tests may change
+        # a quota's ``per_user``/``per_project``/``enabled`` on a live sandbox.
+        self.quotas = quotas
+        self.quota = quotas["classroom"]
+        # Meet writes a recording's file some time after the recording ends; until then
+        # the recording is ENDED without a Drive file (see routes_meet).
+        self.recording_file_lag = timedelta(minutes=10)
         self._stats = GoogleStats()
         self._lock = threading.Lock()
 
@@ -87,9 +96,9 @@ class GoogleApi:
             try:
                 return self._call(req, meta, handler)
             except ApiError as e:
-                return from_api_error(e)
+                return from_api_error(e, meta.service)
             except Exception:  # a sandbox bug must still look like Google's 500
-                return google_error(500)
+                return from_api_error(ApiError(500), meta.service)
 
         self.sandbox.router.add("GET", path, wrapped)
 
@@ -101,16 +110,11 @@ class GoogleApi:
             self._stats.api_calls += 1
             self._stats.by_user[user] += 1
             self._stats.by_method[meta.id.removeprefix("classroom.")] += 1
-        limit = self.quota.take(user)
+        limit = self.quotas[meta.service].take(user)
         if limit is not None:
             with self._lock:
                 self._stats.throttled += 1
-            raise ApiError(
-                429,
-                f"Quota exceeded for quota metric 'Queries' and limit '{limit}' of service "
-                f"'classroom.googleapis.com' for consumer 'project_number:"
-                f"{self.key.client_id[:12]}'.",
-            )
+            raise self._over_quota(meta.service, limit)
         if not identity.scopes & meta.scopes:
             raise ApiError(
                 403, "Request had insufficient authentication scopes.", "insufficientPermissions"
@@ -123,12 +127,24 @@ class GoogleApi:
             body = fields.apply(body, fields.parse(mask))
         return Response(200, body)
 
+    def _over_quota(self, service: str, limit: str) -> ApiError:
+        if service == "calendar":
+            return ApiError(429, "Rate Limit Exceeded", "rateLimitExceeded", domain="usageLimits")
+        metric = "Read requests" if service == "meet" else "Queries"
+        limit = limit.replace("Queries", metric)
+        return ApiError(
+            429,
+            f"Quota exceeded for quota metric '{metric}' and limit '{limit}' of service "
+            f"'{service}.googleapis.com' for consumer 'project_number:"
+            f"{self.key.client_id[:12]}'.",
+        )
+
 
 def check_query(req: Request, meta: Method) -> None:
     """Refuse unknown query parameters, bad enum values and bad integers, as Google does."""
     for raw, values in req.query.items():
         name = raw.removesuffix("[]")
-        if name in STANDARD_PARAMS:
+        if name in meta.standard:
             continue
         spec = meta.query.get(name)
         if spec is None:
@@ -145,6 +161,10 @@ def check_query(req: Request, meta: Method) -> None:
                 raise ApiError(400, f"Invalid value at '{name}', \"{v}\"")
             if spec.get("type") == "integer":
                 try:
-                    int(v)
+                    n = int(v)
                 except ValueError as e:
                     raise ApiError(400, f"Invalid value at '{name}' (TYPE_INT32), \"{v}\"") from e
+                if "minimum" in spec and n < int(spec["minimum"]):
+                    raise ApiError(400, f"Invalid value '{v}'. Values must be >= {spec['minimum']}")
+            if spec.get("type") == "boolean" and v not in ("true", "false"):
+                raise ApiError(400, f"Invalid value at '{name}' (TYPE_BOOL), \"{v}\"")

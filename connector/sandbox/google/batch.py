@@ -5,7 +5,7 @@ answer mirrors the parts in order with ``Content-ID: <response-base + N>``. Inne
 go through the sandbox's router, so auth, quota (each call counts), scopes and faults
 apply to each one as if it were sent alone. Inner requests inherit the outer request's
 headers (e.g. ``Authorization``) unless they set their own. Classroom takes at most
-50 calls per batch.
+50 calls per batch. Calendar's batch path is ``/batch/calendar/v3``; Meet's is ``/batch``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from collections.abc import Callable
 from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
 
-from connector.sandbox.google.errors import google_error
-from connector.sandbox.server import Request, Response, Sandbox
+from connector.sandbox.google.errors import fault_body, google_error
+from connector.sandbox.server import Fault, Request, Response, Sandbox
 
 MAX_CALLS = 50
 INNER = "x-sandbox-inner"  # marks a batch part so it is not counted as an HTTP request
@@ -51,10 +51,25 @@ def _inner_request(part: email.message.Message, outer: Request) -> Request | Non
     )
 
 
+def _status_fault(sandbox: Sandbox, path: str) -> Fault | None:
+    """The first status fault matching an inner call's path (and it is charged).
+
+    Only status faults apply per inner call: reset, slow and truncate faults act on the
+    batch's own HTTP response (the server applies them to ``POST /batch``), so they are
+    neither fired nor used up by the calls inside.
+    """
+    with sandbox.lock:
+        for f in sandbox.faults:
+            if f.kind == "status" and f.take(path):
+                return f
+    return None
+
+
 def _serve_inner(sandbox: Sandbox, req: Request) -> Response:
-    fault = sandbox._fault_for(req.path)
-    if fault is not None and fault.kind == "status":
-        return Response(fault.status, fault.body, dict(fault.headers))
+    fault = _status_fault(sandbox, req.path)
+    if fault is not None:
+        body = fault.body if fault.body is not None else fault_body(req.path, fault.status)
+        return Response(fault.status, body, dict(fault.headers))
     return sandbox.dispatch(req)
 
 

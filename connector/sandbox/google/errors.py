@@ -38,11 +38,21 @@ _CANON: dict[int, tuple[str, str, str]] = {
 class ApiError(Exception):
     """Raised inside a handler; the router turns it into Google's error body."""
 
-    def __init__(self, code: int, message: str | None = None, reason: str | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        message: str | None = None,
+        reason: str | None = None,
+        *,
+        domain: str | None = None,
+        location: tuple[str, str] | None = None,
+    ) -> None:
         super().__init__(message or _CANON.get(code, ("", "", ""))[2])
         self.code = code
         self.message = message
         self.reason = reason
+        self.domain = domain  # Calendar bodies name one ("calendar", "usageLimits")
+        self.location = location  # Calendar bodies: (locationType, location)
 
 
 def error_body(code: int, message: str | None = None, reason: str | None = None) -> dict[str, Any]:
@@ -72,8 +82,46 @@ def google_error(
     return Response(code, error_body(code, message, reason), extra)
 
 
-def from_api_error(e: ApiError) -> Response:
+def from_api_error(e: ApiError, service: str = "classroom") -> Response:
+    if service == "calendar":
+        return Response(
+            e.code, calendar_error_body(e.code, e.message, e.reason, e.domain, e.location)
+        )
     return google_error(e.code, e.message, e.reason)
+
+
+# Calendar v3 answers in the older shape its error guide shows: no ``status``, a
+# ``domain`` per error and, for parameter errors, ``locationType``/``location``.
+# (developers.google.com/workspace/calendar/api/guides/errors)
+_CALENDAR: dict[int, tuple[str, str, str]] = {
+    400: ("global", "badRequest", "Bad Request"),
+    401: ("global", "authError", "Invalid Credentials"),
+    403: ("global", "forbidden", "Forbidden"),
+    404: ("global", "notFound", "Not Found"),
+    410: ("global", "fullSyncRequired", "Sync token is no longer valid, a full sync is required."),
+    429: ("usageLimits", "rateLimitExceeded", "Rate Limit Exceeded"),
+    500: ("global", "backendError", "Backend Error"),
+    503: ("global", "backendError", "Backend Error"),
+}
+
+
+def calendar_error_body(
+    code: int,
+    message: str | None = None,
+    reason: str | None = None,
+    domain: str | None = None,
+    location: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """Calendar v3's error body for HTTP ``code``."""
+    d_domain, d_reason, d_message = _CALENDAR.get(code, ("global", "unknown", "Unknown"))
+    msg = message or d_message
+    item: dict[str, Any] = {"domain": domain or d_domain, "reason": reason or d_reason}
+    item["message"] = msg
+    if code == 401 and location is None:
+        location = ("header", "Authorization")
+    if location is not None:
+        item["locationType"], item["location"] = location
+    return {"error": {"errors": [item], "code": code, "message": msg}}
 
 
 def google_fault(
@@ -100,3 +148,10 @@ def google_fault(
         times=times,
         every=every,
     )
+
+
+def fault_body(path: str, status: int) -> dict[str, Any]:
+    """The error body Google's API at ``path`` answers ``status`` with (Calendar's own shape)."""
+    if path.startswith("/calendar/"):
+        return calendar_error_body(status)
+    return error_body(status)

@@ -6,9 +6,10 @@ says "the list request must be otherwise identical"; a token replayed on a diffe
 request is refused with 400 INVALID_ARGUMENT, as is a token that does not decode.
 
 Page sizes: rosters (teachers/students) default to 30, as the discovery document says.
-No other list documents a default or a maximum ("the server may assign a maximum"); the
-sandbox chooses a default of 100 and a maximum of 1,000 for every list (rosters included)
-so that clients must follow ``nextPageToken``.
+No other Classroom list documents a default or a maximum ("the server may assign a
+maximum"); the sandbox chooses a default of 100 and a maximum of 1,000 for every Classroom
+list (rosters included) so that clients must follow ``nextPageToken``. Calendar and Meet
+document theirs (see routes_calendar, routes_meet): larger sizes are coerced to the maximum.
 """
 
 from __future__ import annotations
@@ -29,19 +30,21 @@ MAX_PAGE = 1000
 T = TypeVar("T")
 
 
-def _fingerprint(req: Request, caller: str) -> str:
+def _fingerprint(req: Request, caller: str, size_param: str = "pageSize") -> str:
     query = sorted(
         (k.removesuffix("[]"), v)
         for k, vs in req.query.items()
-        if k not in ("pageToken", "pageSize", "alt", "prettyPrint", "fields")
+        if k not in ("pageToken", size_param, "alt", "prettyPrint", "fields")
         for v in vs
     )
     raw = json.dumps([req.method, req.path, query, caller])
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
-def page_size(req: Request, default: int = DEFAULT_PAGE) -> int:
-    raw = req.arg("pageSize")
+def page_size(
+    req: Request, default: int = DEFAULT_PAGE, *, param: str = "pageSize", maximum: int = MAX_PAGE
+) -> int:
+    raw = req.arg(param)
     if raw in (None, ""):
         return default
     try:
@@ -50,15 +53,25 @@ def page_size(req: Request, default: int = DEFAULT_PAGE) -> int:
         raise ApiError(400, f"Invalid value at 'page_size' (TYPE_INT32), \"{raw}\"") from e
     if n < 0:
         raise ApiError(400, "page_size must not be negative")
-    return default if n == 0 else min(n, MAX_PAGE)
+    return default if n == 0 else min(n, maximum)
 
 
 def paginate(
-    req: Request, items: Sequence[T], caller: str, *, default: int = DEFAULT_PAGE
+    req: Request,
+    items: Sequence[T],
+    caller: str,
+    *,
+    default: int = DEFAULT_PAGE,
+    param: str = "pageSize",
+    maximum: int = MAX_PAGE,
 ) -> tuple[list[T], str | None]:
-    """One page of ``items`` (already filtered and in stable order) and the next token."""
-    size = page_size(req, default)
-    fp = _fingerprint(req, caller)
+    """One page of ``items`` (already filtered and in stable order) and the next token.
+
+    ``param`` names the page-size parameter (Calendar's is ``maxResults``); sizes above
+    ``maximum`` are coerced to it, as Calendar and Meet document.
+    """
+    size = page_size(req, default, param=param, maximum=maximum)
+    fp = _fingerprint(req, caller, param)
     token = req.arg("pageToken") or ""
     offset = 0
     if token:

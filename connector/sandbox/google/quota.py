@@ -1,9 +1,14 @@
-"""Classroom's per-minute quotas on a moving window, and counters for benchmarks.
+"""Per-minute quotas on a moving window, one set per API, and counters for benchmarks.
 
-Google documents (developers.google.com/classroom/limits): 3,000 queries per minute per
+Classroom (developers.google.com/classroom/limits): 3,000 queries per minute per
 project, 1,200 per minute per user, checked on a 60-second moving average; over it the
-call fails with 429 RESOURCE_EXHAUSTED. Each call inside a batch counts. With
-domain-wide delegation the "user" is the impersonated one.
+call fails with 429 RESOURCE_EXHAUSTED. Calendar (developers.google.com/workspace/
+calendar/api/guides/quota): 10,000 requests per minute per project, 600 per minute per
+user per project, on a sliding window; over it 403 or 429 ``usageLimits`` (the sandbox
+answers 429). Meet REST (developers.google.com/workspace/meet/api/guides/limits): read
+requests 6,000 per minute per project and 600 per minute per user per project; over it
+429. Each call inside a batch counts. With domain-wide delegation the "user" is the
+impersonated one. Each API has its own buckets: a Classroom call never uses Meet quota.
 """
 
 from __future__ import annotations
@@ -15,6 +20,17 @@ from dataclasses import dataclass, field
 
 PER_USER_PER_MINUTE = 1200
 PER_PROJECT_PER_MINUTE = 3000
+CALENDAR_PER_USER_PER_MINUTE = 600
+CALENDAR_PER_PROJECT_PER_MINUTE = 10_000
+MEET_READ_PER_USER_PER_MINUTE = 600
+MEET_READ_PER_PROJECT_PER_MINUTE = 6000
+
+# Service -> (per user, per project) defaults; see the module docstring for sources.
+DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
+    "classroom": (PER_USER_PER_MINUTE, PER_PROJECT_PER_MINUTE),
+    "calendar": (CALENDAR_PER_USER_PER_MINUTE, CALENDAR_PER_PROJECT_PER_MINUTE),
+    "meet": (MEET_READ_PER_USER_PER_MINUTE, MEET_READ_PER_PROJECT_PER_MINUTE),
+}
 
 
 @dataclass

@@ -115,10 +115,22 @@ def _post(v: WorkView, path: str) -> dict[str, Any]:
     return out
 
 
+def content(v: WorkView) -> dict[str, Any]:
+    """What a teacher writes and attaches: served so tests can prove it is never stored (R7)."""
+    w = v.spec
+    return {
+        "description": f"Read pages 10-14 and answer in full sentences. (description {w.id})",
+        "materials": [{"driveFile": {"shareMode": "VIEW", "driveFile": {
+            "id": f"drive-{w.id}", "title": f"Worksheet {w.id}.pdf",
+            "alternateLink": f"https://drive.google.com/file/d/drive-{w.id}/view"}}}],
+    }  # fmt: skip
+
+
 def course_work(v: WorkView) -> dict[str, Any]:
     w = v.spec
     out = _post(v, "a")
     out["title"] = w.title
+    out.update(content(v))
     out["workType"] = work_type(v)
     if w.max_points is not None:
         out["maxPoints"] = w.max_points
@@ -144,6 +156,7 @@ def course_work(v: WorkView) -> dict[str, Any]:
 def material(v: WorkView) -> dict[str, Any]:
     out = _post(v, "m")
     out["title"] = v.spec.title
+    out.update(content(v))
     if v.spec.topic:
         out["topicId"] = topic_id(v.spec.class_id, v.spec.topic)
     return out

@@ -11,16 +11,11 @@ from __future__ import annotations
 import re
 import weakref
 
-from connector.sandbox.graph import auth, batch, education
+from connector.sandbox.graph import auth, batch, education, meetings
 from connector.sandbox.graph.errors import error_body, graph_error, graph_fault
-from connector.sandbox.graph.state import (
-    SANDBOX_CLIENT_ID,
-    SANDBOX_CLIENT_SECRET,
-    SANDBOX_TENANT_ID,
-    GraphState,
-    Limit,
-)
+from connector.sandbox.graph.state import SANDBOX_CLIENT_SECRET, GraphState, Limit
 from connector.sandbox.graph.throttle import Limiter
+from connector.sandbox.scenario.ids import SANDBOX_CLIENT_ID, SANDBOX_TENANT_ID
 from connector.sandbox.server import Request, Response, Sandbox
 from connector.sandbox.world import World
 
@@ -68,6 +63,7 @@ def register(sandbox: Sandbox, world: World, *, throttle: bool = True) -> None:
     auth.add_routes(sandbox.router, state)
     sandbox.router.add("POST", "/v1.0/$batch", batch.handler(sandbox, state))
     education.add_routes(sandbox.router, education.Education(world, state))
+    meetings.register(sandbox, world, state)
 
 
 def graph_state(sandbox: Sandbox) -> GraphState:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from connector.records import Platform, Role, WorkKind
+from connector.records import Platform, Role, WorkKind, WorkState
 from connector.sandbox.graph import shapes
 from connector.sandbox.graph.errors import graph_error
 from connector.sandbox.graph.odata import Item, collection, delta_since, entity
@@ -20,9 +20,10 @@ from connector.sandbox.scenario.model import ClassSpec, SchoolSpec, WorkSpec
 from connector.sandbox.server import Request, Response, Router
 from connector.sandbox.world import World
 
-# Graph assignments carry work that expects a submission; materials and announcements
-# are not assignments in Teams.
+# Graph assignments carry work that expects a submission; materials are class modules
+# (educationModule); announcements have no Teams education API and are not served.
 SERVED_KINDS = (WorkKind.ASSIGNMENT, WorkKind.QUESTION)
+MODULE_KINDS = (WorkKind.MATERIAL,)
 RECENT_SUBMISSIONS = timedelta(days=7)  # getRecentlyModifiedSubmissions: "previous seven days"
 
 Handler = Callable[[Request], Response]
@@ -49,8 +50,10 @@ class Education:
             return None
         return c
 
-    def _work(self, c: ClassSpec) -> list[WorkSpec]:
-        return [w for w in self.world.visible_work(c.id) if w.kind in SERVED_KINDS]
+    def _work(self, c: ClassSpec, kinds: tuple[WorkKind, ...] = SERVED_KINDS) -> list[WorkSpec]:
+        # Deleted assignments are gone from Graph (and delta does not report them).
+        return [w for w in self.world.visible_work(c.id)
+                if w.kind in kinds and w.state is not WorkState.DELETED]
 
     @staticmethod
     def _missing(what: str, key: str) -> Response:
@@ -172,10 +175,27 @@ class Education:
     def assignment(self, req: Request) -> Response:
         c = self._class(req.params["cid"])
         w = self.world.work.get(req.params["aid"])
-        if c is None or w is None or w.class_id != c.id or w.id in self.world.deleted_work:
+        if c is None or w is None or w not in self._work(c):
             return self._missing("assignments", req.params["aid"])
         return entity(
             req, shapes.assignment(w, self.world.now), context="education/classes('x')/assignments"
+        )
+
+    def modules(self, req: Request) -> Response:
+        c = self._class(req.params["cid"])
+        if c is None:
+            return self._missing("classes", req.params["cid"])
+        now = self.world.now
+        items = [shapes.module(w, now) for w in self._work(c, MODULE_KINDS)]
+        return collection(req, self.state, items, context="education/classes('x')/modules")
+
+    def module(self, req: Request) -> Response:
+        c = self._class(req.params["cid"])
+        w = self.world.work.get(req.params["mid"])
+        if c is None or w is None or w not in self._work(c, MODULE_KINDS):
+            return self._missing("modules", req.params["mid"])
+        return entity(
+            req, shapes.module(w, self.world.now), context="education/classes('x')/modules"
         )
 
     def _sub_items(self, req: Request, c: ClassSpec, work: list[WorkSpec]) -> list[Item]:
@@ -198,7 +218,7 @@ class Education:
     def submissions(self, req: Request) -> Response:
         c = self._class(req.params["cid"])
         w = self.world.work.get(req.params["aid"])
-        if c is None or w is None or w.class_id != c.id or w.id in self.world.deleted_work:
+        if c is None or w is None or w not in self._work(c):
             return self._missing("assignments", req.params["aid"])
         items = self._sub_items(req, c, [w])
         return collection(
@@ -241,6 +261,8 @@ def add_routes(router: Router, edu: Education) -> None:
         (f"{c}/assignments/delta", edu.assignments_delta),
         (f"{c}/assignments/{{aid}}", edu.assignment),
         (f"{c}/assignments/{{aid}}/submissions", edu.submissions),
+        (f"{c}/modules", edu.modules),
+        (f"{c}/modules/{{mid}}", edu.module),
         (f"{c}/getRecentlyModifiedSubmissions()", edu.recent_submissions),
         (f"{c}/getRecentlyModifiedSubmissions", edu.recent_submissions),
         (f"{e}/users/{{uid}}", edu.user),

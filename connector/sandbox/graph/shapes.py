@@ -77,7 +77,7 @@ def klass(c: ClassSpec) -> Item:
         "externalSourceDetail": None,
         "grade": None if c.year_group is None else str(c.year_group),
         "createdBy": identity_set(c.owner_id),
-        "term": {"externalId": None, "startDate": None, "endDate": None, "displayName": None},
+        "term": term(c),
         "course": {
             "courseNumber": None,
             "description": None,
@@ -85,6 +85,22 @@ def klass(c: ClassSpec) -> Item:
             "externalId": None,
             "subject": c.subject,
         },
+    }
+
+
+def term(c: ClassSpec) -> Item:
+    """The class's school year (educationTerm), from its creation to the next 31 July.
+
+    A class of a past year (archived in the scenario) is one whose term has ended: v1.0
+    educationClass has no other lifecycle state.
+    """
+    made = c.created_at.date()
+    end_year = made.year + (1 if made.month >= 8 else 0)
+    return {
+        "externalId": None,
+        "startDate": made.isoformat(),
+        "endDate": f"{end_year}-07-31",
+        "displayName": f"{end_year - 1}-{end_year % 100:02d}",
     }
 
 
@@ -271,3 +287,24 @@ def outcomes(sub: SubmissionSpec, work: WorkSpec, teacher_id: str) -> list[Item]
         }
     )
     return out
+
+
+def module(w: WorkSpec, now: datetime) -> Item:
+    """A MATERIAL as a class module (educationModule): Teams' home for reading material.
+
+    Graph has no publish time on a module; the scenario makes a Microsoft material's
+    module at its publish instant, so ``createdDateTime`` is when pupils first saw it.
+    """
+    status = "published" if live_since(w, now) is not None else "draft"
+    return {
+        "id": w.id,
+        "displayName": w.title,
+        "description": "",
+        "status": status,
+        "isPinned": False,
+        "createdDateTime": iso(w.created_at),
+        "lastModifiedDateTime": iso(w.updated_at),
+        "createdBy": identity_set(w.creator_id),
+        "lastModifiedBy": identity_set(w.creator_id),
+        "resourcesFolderUrl": None,
+    }

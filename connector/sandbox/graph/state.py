@@ -8,11 +8,11 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from connector.sandbox.scenario.ids import SANDBOX_CLIENT_ID
 from connector.sandbox.server import Fault
 
-# The app registration tests and benchmarks use unless they register their own.
-SANDBOX_TENANT_ID = "8d4b7a9e-2f1c-4b6a-9c3e-5a7d1e0f2b64"
-SANDBOX_CLIENT_ID = "3f9a1c2e-7b4d-4e8f-a6c5-1d2e3f4a5b6c"
+# The app registration tests and benchmarks use unless they register their own; the ids
+# are the ones ``settings_for`` writes into a scenario's config.
 SANDBOX_CLIENT_SECRET = "sandbox-secret"  # noqa: S105 - a fixture, not a credential
 
 

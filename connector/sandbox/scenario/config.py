@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from connector.records import Platform
+from connector.sandbox.scenario.calendars import calendar_config
 from connector.sandbox.scenario.ids import SANDBOX_CLIENT_ID, SANDBOX_TENANT_ID
 from connector.sandbox.scenario.model import Scenario
 from connector.sandbox.scenario.names import TRUST
+from connector.sandbox.scenario.truth_r2 import R2_CONFIG
+from connector.sandbox.scenario.truth_r4 import r3_config, r4_config
 
 # The name of the variable holding the sandbox client secret, not a secret itself.
 MS_SECRET_ENV = "CLASSPULSE_SANDBOX_MS_SECRET"  # noqa: S105
@@ -43,6 +46,10 @@ def settings_for(
                 "min_items": s.r1_min_items,
                 "classes": rules,
             },
+            "r2": R2_CONFIG,
+            "calendar": calendar_config(s),
+            "r3": r3_config(s),
+            "r4": r4_config(s),
             "leaders": [s.admin_email],
         }
         if s.platform is Platform.GOOGLE:

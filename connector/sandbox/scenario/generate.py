@@ -7,6 +7,7 @@ import random
 from datetime import date, time
 
 from connector.records import Platform
+from connector.sandbox.scenario.calendars import open_days, plan_calendars
 from connector.sandbox.scenario.context import Build
 from connector.sandbox.scenario.days import DEFAULT_START, local, school_days
 from connector.sandbox.scenario.ids import Ids
@@ -60,6 +61,7 @@ def _generate(size: str, seed: int, start: date | None, platforms: str) -> Scena
     for i in range(spec.schools):
         microsoft = mode == "microsoft" or (mode == "mixed" and i % 4 == 3)
         build_school(b, i, Platform.MICROSOFT if microsoft else Platform.GOOGLE)
+    plan_calendars(b)
     schools = {s.id: s for s in b.schools}
     for school in b.schools:
         assign_pupil_profiles(b, school)
@@ -86,7 +88,7 @@ def _generate(size: str, seed: int, start: date | None, platforms: str) -> Scena
         work=b.work,
         submissions=b.submissions,
         lessons=b.lessons,
-        school_days={s.id: list(days) for s in b.schools},
+        school_days={s.id: open_days(b, s) for s in b.schools},
         ground_truth=ground_truth(b),
         now=b.now,
         profiles={k: list(dict.fromkeys(v)) for k, v in b.profiles.items()},

@@ -3,7 +3,11 @@
 A Google class reuses one Meet code (its Classroom Meet link) for every lesson; a Teams
 lesson has its own join URL. ``unrecorded`` teachers often forget the record button.
 Each school also has a 1:1 call tied to no class, a 1:1 call tied to a class, and a call
-with two staff and one pupil (another adult present: not a 1:1).
+with two staff and one pupil (another adult present: not a 1:1); and, on its second school
+day, R4's edges: a class lesson one second short of 10 minutes, one of exactly 10 minutes
+(both unrecorded, four pupils), and an unrecorded assembly tied to no class whose title
+only a school's ``title_patterns`` make a live lesson. Last, a disengaged pupil comes back
+(:func:`connector.sandbox.scenario.pupils.come_back`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from connector.sandbox.scenario import profiles as prof
 from connector.sandbox.scenario.context import Build
 from connector.sandbox.scenario.days import local_minutes
 from connector.sandbox.scenario.model import AttendanceSpec, ClassSpec, LessonSpec, SchoolSpec
+from connector.sandbox.scenario.pupils import come_back
+
+ASSEMBLY_TITLE = "Year assembly (live lesson)"
 
 
 def hold_lessons(b: Build, school: SchoolSpec, klass: ClassSpec) -> None:
@@ -45,6 +52,8 @@ def hold_lessons(b: Build, school: SchoolSpec, klass: ClassSpec) -> None:
                 continue
             joined = start + timedelta(seconds=rng.randint(0, 300))
             left = end - timedelta(seconds=rng.randint(0, 180))
+            # A late joiner of a short lesson still stays a moment (no session ends first).
+            left = max(left, joined + timedelta(seconds=30))
             att.append(AttendanceSpec(m.person_id, joined, left))
         lesson.attendance = att
 
@@ -88,6 +97,39 @@ def hold_calls(b: Build, school: SchoolSpec) -> None:
             lesson.attendance.append(AttendanceSpec(other, start, end))
         else:
             b.tag(prof.ONE_TO_ONE, lesson.id)
+    _edge_lessons(b, school)
+    come_back(b, school)
+
+
+def _edge_lessons(b: Build, school: SchoolSpec) -> None:
+    """R4's thresholds and title patterns at work (see the module docstring)."""
+    google = school.platform is Platform.GOOGLE
+    live = set(b.live_classes)
+    klass = next((c for c in b.classes if c.school_id == school.id and c.id in live), None)
+    if klass is None:
+        return
+    code = next((le.meeting_code for le in b.lessons if le.class_id == klass.id), "")
+    day = b.days[min(1, len(b.days) - 1)]
+    plans = (
+        (klass.id, f"{klass.name} short live lesson", 15 * 60, timedelta(minutes=10, seconds=-1)),
+        (klass.id, f"{klass.name} live lesson", 15 * 60 + 20, timedelta(minutes=10)),
+        (None, ASSEMBLY_TITLE, 15 * 60 + 40, timedelta(minutes=20)),
+    )
+    for class_id, title, minute, length in plans:
+        start = local_minutes(day, minute, school.time_zone)
+        end = start + length
+        pupils = [
+            m.person_id
+            for m in klass.members
+            if m.role is Role.PUPIL
+            and m.joined_at <= start
+            and (m.left_at is None or m.left_at > start)
+        ][:4]
+        own = code if class_id and code else (b.ids.meet_code() if google else "")
+        lesson = _lesson(b, google, class_id, klass.owner_id, title, own, start, end)
+        lesson.recorded = False
+        lesson.attendance = [AttendanceSpec(klass.owner_id, start, end)]
+        lesson.attendance += [AttendanceSpec(p, start, end) for p in pupils]
 
 
 def _lesson(

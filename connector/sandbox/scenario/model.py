@@ -30,6 +30,21 @@ class SchoolSpec:
     r1_cutoff: time = time(16, 0)
     r1_min_items: int = 1
     platform_school_id: str | None = None  # Graph educationSchool id
+    # The school's calendar (connector.sandbox.scenario.calendars): the term, when it is
+    # known (days outside it are holidays), INSET days, and a closure period.
+    term: tuple[date, date] | None = None
+    inset_days: list[date] = field(default_factory=list)
+    closure: ClosureSpec | None = None
+
+
+@dataclass(slots=True)
+class ClosureSpec:
+    """School days the building is shut and pupils learn at home: every class is daily
+    for R1 and needs ``r1_min_items`` pieces of work a day."""
+
+    start: date
+    end: date
+    r1_min_items: int
 
 
 @dataclass(slots=True)
@@ -40,6 +55,8 @@ class PersonSpec:
     given_name: str
     family_name: str
     is_staff: bool
+    # A pupil's guardians' emails; None: the Google sandbox derives one or two from the id.
+    guardian_emails: list[str] | None = None
 
 
 @dataclass(slots=True)

@@ -22,6 +22,7 @@ from connector.sandbox.scenario.days import (
     next_school_day,
 )
 from connector.sandbox.scenario.model import ClassSpec, SchoolSpec, WorkSpec
+from connector.sandbox.scenario.truth_r2 import NFM_TITLE_TAG
 
 _COUNTING = (
     WorkKind.ASSIGNMENT,
@@ -176,6 +177,15 @@ class _ClassWork:
         updated: datetime | None = None,
     ) -> WorkSpec | None:
         b, rng = self.b, self.b.rng
+        if (
+            self.school.platform is Platform.MICROSOFT
+            and kind is WorkKind.MATERIAL
+            and published is not None
+        ):
+            # Teams materials are class modules: published at once, no schedule, and
+            # Graph exposes no publish time, so the module is made at its publish instant
+            # (the connector reads createdDateTime as the publish time).
+            created, scheduled = published, None
         made = created or published
         assert made is not None
         if made > b.now:
@@ -197,6 +207,9 @@ class _ClassWork:
         elif kind is WorkKind.MATERIAL:
             topic = "Reading"
         word = "notice" if kind is WorkKind.ANNOUNCEMENT else kind.value
+        # Every 13th item of a class carries the not-for-marking title tag (R2 exempts it);
+        # chosen by count, not by the rng, so the rest of the scenario is unchanged.
+        tag = f" {NFM_TITLE_TAG}" if self.n % 13 == 0 and kind is WorkKind.ASSIGNMENT else ""
         google = self.school.platform is Platform.GOOGLE
         w = WorkSpec(
             id=b.ids.work() if google else b.ids.guid("work"),
@@ -204,7 +217,7 @@ class _ClassWork:
             creator_id=creator,
             kind=kind,
             state=state,
-            title=f"{self.c.subject} {word} {self.n}",
+            title=f"{self.c.subject} {word} {self.n}{tag}",
             created_at=made,
             updated_at=updated or published or made,
             published_at=published,

@@ -1,0 +1,98 @@
+"""What a rule is to the check job: how it is scheduled and how it is judged.
+
+See :mod:`jobs.rules.registry` for the rules there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+from config.settings import SchoolSettings
+from jobs.calendar import SchoolCalendar
+from jobs.rules.base import FindingDraft
+from sync.models import School
+
+
+class JudgeFn(Protocol):
+    """``judge(session, school_row, school, calendar, day=..., as_of=...) -> drafts``.
+
+    ``day`` is the school day judged (per-day rules) or None (instant rules). ``as_of``
+    is the check's clock: the instant judged by instant rules. Reads the session only.
+    """
+
+    def __call__(
+        self,
+        session: Session,
+        school_row: School,
+        school: SchoolSettings,
+        calendar: SchoolCalendar,
+        *,
+        day: date | None,
+        as_of: datetime,
+    ) -> list[FindingDraft]: ...
+
+
+ReadyAt = Callable[[SchoolCalendar, SchoolSettings, date], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One rule the check job runs.
+
+    ``ready_at(calendar, school, day)``: the instant from which ``day`` can be judged
+    (e.g. R1's cut-off); None for rules judged at the check instant. ``rejudge_days``:
+    how many school days before the latest ready one each run judges again, so a late
+    sync still resolves what it answers. ``produces``: the finding ``rule`` values the
+    rule writes (default: its name), each recorded — and resolved — in the same scope.
+    """
+
+    name: str
+    judge: JudgeFn
+    ready_at: ReadyAt | None = None
+    rejudge_days: int = 0
+    produces: tuple[str, ...] = ()
+
+    @property
+    def per_day(self) -> bool:
+        return self.ready_at is not None
+
+    @property
+    def finding_rules(self) -> tuple[str, ...]:
+        return self.produces or (self.name,)
+
+    def days_to_judge(
+        self, calendar: SchoolCalendar, school: SchoolSettings, as_of: datetime
+    ) -> list[date]:
+        """Per-day rules: the latest ready school day and ``rejudge_days`` before it,
+        oldest first. Instant rules: no days (they are judged once, at ``as_of``).
+        """
+        if self.ready_at is None:
+            return []
+        day = calendar.last_school_day_on_or_before(calendar.local_date(as_of))
+        if day is not None and self.ready_at(calendar, school, day) > as_of:
+            day = calendar.previous_school_day(day)
+        days: list[date] = []
+        while day is not None and len(days) <= self.rejudge_days:
+            days.append(day)
+            day = calendar.previous_school_day(day)
+        return sorted(days)
+
+    def days_in_range(
+        self,
+        calendar: SchoolCalendar,
+        school: SchoolSettings,
+        start: date,
+        end: date,
+        as_of: datetime,
+    ) -> list[date]:
+        """Per-day rules: the school days in ``[start, end]`` ready at ``as_of``."""
+        ready_at = self.ready_at
+        if ready_at is None:
+            return []
+        days = calendar.school_days(start, end)
+        return [d for d in days if ready_at(calendar, school, d) <= as_of]

@@ -1,0 +1,176 @@
+"""The scheduled jobs: thin wrappers over what the CLI commands call.
+
+Each reads the clock once, binds a fresh run id to its log lines, counts itself in the
+metrics, and returns at once when the service is stopping (a job already queued behind a
+running one must not start during shutdown).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+import structlog
+
+from jobs.service.runtime import Runtime, current
+
+log = structlog.get_logger(__name__)
+
+# Jobs run one at a time (SQLite has one writer; a check should see the sync before it).
+# The scheduler's pool has a thread per job, so a job waiting here is not counted as its
+# own overlapping instance by another job.
+_serial = threading.Lock()
+
+
+def _run(name: str, body: Callable[[Runtime, datetime], None]) -> None:
+    rt = current()
+    with _serial:
+        if rt.stopping.is_set():
+            return
+        _run_one(rt, name, body)
+
+
+def _run_one(rt: Runtime, name: str, body: Callable[[Runtime, datetime], None]) -> None:
+    with structlog.contextvars.bound_contextvars(run_id=uuid.uuid4().hex[:12], job=name):
+        now = rt.clock()
+        rt.metrics.job_runs.labels(name).inc()
+        started = time.monotonic()
+        log.info("job.start", now=now.isoformat())
+        try:
+            body(rt, now)
+        except Exception:
+            rt.metrics.job_failures.labels(name).inc()
+            log.exception("job.failed")
+            return
+        log.info("job.end", seconds=round(time.monotonic() - started, 3))
+
+
+def _sync(rt: Runtime, *, full: bool) -> None:
+    from sync.lessons import LessonSyncSummary
+    from sync.service import sync_all
+
+    lesson_runs: list[LessonSyncSummary] = []
+    started = time.monotonic()
+    runs = sync_all(
+        rt.settings,
+        rt.sessions,
+        clock=rt.clock,
+        full=full,
+        lesson_runs=lesson_runs,
+        should_stop=rt.stopping.is_set,
+    )
+    # One school's duration is not split out by sync_all: share the wall time evenly.
+    share = (time.monotonic() - started) / max(len(runs), 1)
+    for run in runs:
+        rt.metrics.record_sync(run, share)
+    for lesson_run in lesson_runs:
+        rt.metrics.record_lessons(lesson_run)
+
+
+def _deliver(rt: Runtime, now: datetime) -> None:
+    """Drain the outbox one message at a time, stopping between messages on shutdown."""
+    from jobs.notify import composers_for
+    from jobs.outbox import handle_one_message
+    from jobs.transports import transport_for
+
+    transport = transport_for(rt.settings)
+    composers = composers_for(rt.settings)
+    sent = 0
+    try:
+        with rt.sessions() as session:
+            while not rt.stopping.is_set() and handle_one_message(
+                session,
+                transport,
+                now=now,
+                email_settings=rt.settings.email,
+                composers=composers,
+            ):
+                sent += 1
+    finally:
+        close = getattr(transport, "close", None)
+        if callable(close):
+            close()
+    rt.metrics.messages.labels("handled").inc(sent)
+
+
+def sync_incremental() -> None:
+    """Read what changed since the cursors."""
+    _run("sync", lambda rt, _now: _sync(rt, full=False))
+
+
+def sync_full() -> None:
+    """Re-read everything (nightly): catches deletions an incremental read cannot see."""
+    _run("sync_full", lambda rt, _now: _sync(rt, full=True))
+
+
+def _check(rt: Runtime, now: datetime) -> None:
+    from jobs.check import run_checks
+
+    with rt.sessions() as session:
+        summary = run_checks(session, rt.settings, as_of=now)
+        session.commit()
+    total = summary.total()
+    log.info("check.done", opened=total.opened, open=total.still_open, resolved=total.resolved)
+
+
+def check() -> None:
+    """Evaluate every rule for every school."""
+    _run("check", _check)
+
+
+def _nudge(rt: Runtime, now: datetime) -> None:
+    from jobs.notify import queue_nudges
+
+    with rt.sessions() as session:
+        summary = queue_nudges(session, rt.settings, now=now)
+        session.commit()
+    rt.metrics.messages.labels("queued").inc(summary.queued)
+    _deliver(rt, now)
+
+
+def nudge() -> None:
+    """Queue today's teacher nudges and deliver the outbox (each waits for its window)."""
+    _run("nudge", _nudge)
+
+
+def deliver() -> None:
+    """Send whatever the outbox holds that is due (retries, windows opening)."""
+    _run("deliver", _deliver)
+
+
+def _digest(rt: Runtime, now: datetime) -> None:
+    try:
+        from jobs.alerts import queue_parent_notes
+        from jobs.digest import queue_digests
+    except ImportError:
+        log.warning("digest.not_available")
+        return
+    with rt.sessions() as session:
+        digests = queue_digests(session, rt.settings, now=now)
+        notes = queue_parent_notes(session, rt.settings, now=now)
+        session.commit()
+    rt.metrics.messages.labels("queued").inc(digests.queued + notes.queued)
+    _deliver(rt, now)
+
+
+def digest() -> None:
+    """Queue the weekly digests that are due, then deliver."""
+    _run("digest", _digest)
+
+
+def _purge(rt: Runtime, now: datetime) -> None:
+    try:
+        from jobs.retention import purge as purge_old
+    except ImportError:
+        log.info("retention.not_available")
+        return
+    result = purge_old(rt.sessions, rt.settings, now=now)
+    log.info("retention.done", result=str(result))
+
+
+def purge() -> None:
+    """Delete what the retention policy says to forget (R7)."""
+    _run("purge", _purge)
