@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: install demo test lint typecheck unit bench clean
+.PHONY: install demo test lint typecheck unit browser bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ demo: install
 
 lint: install
 	$(BIN)/ruff check connector sync jobs config migrations tests
+	$(BIN)/hadolint Dockerfile
 
 typecheck: install
 	$(BIN)/mypy
@@ -27,7 +28,13 @@ typecheck: install
 unit: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -q
 
-test: lint typecheck unit
+# The email render test drives Debian's headless Chromium; install it when we may.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] \
+	  && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+	  || { echo "make test needs Chromium: apt-get install chromium"; exit 1; }
+
+test: lint typecheck browser unit
 
 bench: install
 	$(BIN)/classpulse bench sync --platform google --scenario trust --latency-ms 100

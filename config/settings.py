@@ -52,9 +52,9 @@ class Strict(BaseModel):
 # Settings modules of each area subclass Strict, so they are imported after it.
 from config.calendar import CalendarSettings  # noqa: E402
 from config.digest import DigestSchedule, ParentNoteSettings, TrustDigestSettings  # noqa: E402
-from config.rules import R2Settings  # noqa: E402
 from config.engagement import R3Settings, R4Settings  # noqa: E402
 from config.retention import RetentionSettings  # noqa: E402
+from config.rules import R2Settings  # noqa: E402
 from config.service import ScheduleSettings, ServerSettings  # noqa: E402
 
 

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-import icalendar  # type: ignore[import-untyped]  # no stubs in icalendar 6
+import icalendar  # no stubs in icalendar 6
 import structlog
 
 from config.calendar import DateRange, IcalSettings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from config.secrets import resolve
@@ -46,7 +46,7 @@ def source_for(
         school_id=school.microsoft.school_id if school.microsoft is not None else None,
         client_secret=secret,
         certificate_pem=cert,
-        **({} if clock is None else {"clock": clock}),
+        clock=clock or (lambda: datetime.now(UTC)),
     )
 
 

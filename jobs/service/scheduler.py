@@ -17,13 +17,29 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
 from jobs.service.schedules import Planned
+from sync.db import make_engine
 
 JOB_TABLE = "apscheduler_jobs"
 
 
+def jobstore_engine(engine: Engine) -> Engine:
+    """Where the timetable lives: our database, except beside a SQLite file.
+
+    SQLite allows one writer: the scheduler thread committing a job's next run time while a
+    job's transaction moves from reading to writing makes that job fail at once with
+    "database is locked" (WAL cannot wait out a stale snapshot). A sibling file keeps the
+    two writers apart; PostgreSQL has no such limit.
+    """
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return engine
+    return make_engine(str(url.set(database=f"{url.database}.jobs")))
+
+
 def make_scheduler(engine: Engine, *, misfire_grace_seconds: int) -> BackgroundScheduler:
+    store = SQLAlchemyJobStore(engine=jobstore_engine(engine), tablename=JOB_TABLE)
     return BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        jobstores={"default": store},
         executors={"default": ThreadPoolExecutor(max_workers=8)},
         job_defaults={
             "coalesce": True,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from jobs.service.scheduler import JOB_TABLE
+from jobs.service.scheduler import JOB_TABLE, jobstore_engine
 from sync.models import Finding, OutboundMessage, RunStatus, School, SyncRun
 
 
@@ -65,10 +65,12 @@ def read_status(engine: Engine, session: Session) -> Status:
             select(OutboundMessage.status, func.count()).group_by(OutboundMessage.status)
         )
     }
-    if inspect(engine).has_table(JOB_TABLE):
-        jobs = session.execute(
-            text(f"SELECT id, next_run_time FROM {JOB_TABLE} ORDER BY next_run_time")  # noqa: S608
-        )
+    store = jobstore_engine(engine)
+    if inspect(store).has_table(JOB_TABLE):
+        with store.connect() as conn:
+            jobs = conn.execute(
+                text(f"SELECT id, next_run_time FROM {JOB_TABLE} ORDER BY next_run_time")  # noqa: S608
+            ).all()
         st.next_runs = [
             (job_id, None if ts is None else datetime.fromtimestamp(float(ts), UTC))
             for job_id, ts in jobs

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from connector.graph import education as edu
-from connector.records import SkippedRecord, SubmissionRecord, SubmissionState, WorkState
+from connector.records import (
+    ClassRecord,
+    ClassState,
+    SkippedRecord,
+    SubmissionRecord,
+    SubmissionState,
+    WorkKind,
+    WorkRecord,
+    WorkState,
+)
 
 PUPIL = "6c1f5a0e-0000-4000-8000-000000000001"
 DUE = {"a1": datetime(2026, 11, 19, 15, 0, tzinfo=UTC)}
@@ -71,3 +80,28 @@ def test_work_a_pupil_took_back_is_reclaimed() -> None:
     rec = edu.submission(_sub("working", submittedDateTime="2026-11-18T10:00:00Z",
                               unsubmittedDateTime="2026-11-18T11:00:00Z"), "c1", DUE, NOW)
     assert isinstance(rec, SubmissionRecord) and rec.state is SubmissionState.RECLAIMED
+
+
+def test_a_published_class_module_is_material_published_when_it_was_made() -> None:
+    made = "2026-11-18T08:15:00Z"
+    rec = edu.module({"id": "m1", "status": "published", "displayName": "Reading",
+                      "createdDateTime": made, "lastModifiedDateTime": "2026-11-19T10:00:00Z"},
+                     "c1")
+    assert isinstance(rec, WorkRecord)
+    assert rec.kind is WorkKind.MATERIAL and rec.state is WorkState.PUBLISHED
+    assert rec.published_at == datetime(2026, 11, 18, 8, 15, tzinfo=UTC)
+
+
+def test_a_draft_class_module_is_draft_material_never_published() -> None:
+    rec = edu.module({"id": "m2", "status": "draft",
+                      "createdDateTime": "2026-11-18T08:15:00Z"}, "c1")
+    assert isinstance(rec, WorkRecord)
+    assert rec.state is WorkState.DRAFT and rec.published_at is None
+
+
+def test_a_class_whose_term_has_ended_is_archived() -> None:
+    item = {"id": "c1", "displayName": "7C History", "term": {"endDate": "2025-07-31"}}
+    old = edu.klass(item, "s1", NOW.date())
+    current = edu.klass({**item, "term": {"endDate": "2027-07-31"}}, "s1", NOW.date())
+    assert isinstance(old, ClassRecord) and old.state is ClassState.ARCHIVED
+    assert isinstance(current, ClassRecord) and current.state is ClassState.ACTIVE

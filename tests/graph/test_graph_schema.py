@@ -32,12 +32,12 @@ from msgraph.generated.models.education_assignment_collection_response import (
     EducationAssignmentCollectionResponse,
 )
 from msgraph.generated.models.education_class import EducationClass
+from msgraph.generated.models.education_class_collection_response import (
+    EducationClassCollectionResponse,
+)
 from msgraph.generated.models.education_module import EducationModule
 from msgraph.generated.models.education_module_collection_response import (
     EducationModuleCollectionResponse,
-)
-from msgraph.generated.models.education_class_collection_response import (
-    EducationClassCollectionResponse,
 )
 from msgraph.generated.models.education_school import EducationSchool
 from msgraph.generated.models.education_school_collection_response import (
