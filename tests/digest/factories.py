@@ -7,7 +7,7 @@ from typing import Any
 
 from config.digest import TrustDigestSettings
 from config.settings import SchoolSettings, Settings, TrustSettings
-from connector.records import Platform, Role, SubmissionState, WorkKind, WorkState
+from connector.records import Platform, Role, WorkKind, WorkState
 from sync.models import (
     Attendance,
     Finding,
@@ -18,7 +18,6 @@ from sync.models import (
     Recording,
     School,
     SchoolClass,
-    Submission,
     Work,
 )
 from tests.jobs.factories import SYNCED, Factory
@@ -77,29 +76,6 @@ class DigestFactory(Factory):
                 title="Worksheet",
                 published_at=published_at,
                 due_at=due_at,
-            )
-        )
-
-    def submission(
-        self,
-        work: Work,
-        pupil: Person,
-        state: SubmissionState = SubmissionState.ASSIGNED,
-        *,
-        turned_in_at: datetime | None = None,
-        returned_at: datetime | None = None,
-    ) -> Submission:
-        return self._add(  # type: ignore[no-any-return]
-            Submission(
-                platform=Platform.MICROSOFT,
-                platform_id=self._pid(),
-                synced_at=SYNCED,
-                work_id=work.id,
-                class_id=work.class_id,
-                pupil_id=pupil.id,
-                state=state,
-                turned_in_at=turned_in_at,
-                returned_at=returned_at,
             )
         )
 

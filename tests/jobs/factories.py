@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from config.settings import R1Settings, SchoolSettings, Settings, TrustSettings
-from connector.records import ClassState, Platform, Role, WorkKind, WorkState
-from sync.models import Membership, Person, School, SchoolClass, Trust, Work
+from connector.records import ClassState, Platform, Role, SubmissionState, WorkKind, WorkState
+from sync.models import Membership, Person, School, SchoolClass, Submission, Trust, Work
 
 SYNCED = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -138,5 +138,32 @@ class Factory:
                 published_at=published_at,
                 scheduled_at=scheduled_at,
                 deleted_at=deleted_at,
+            )
+        )
+
+    def submission(
+        self,
+        work: Work,
+        pupil: Person,
+        state: SubmissionState = SubmissionState.ASSIGNED,
+        *,
+        turned_in_at: datetime | None = None,
+        returned_at: datetime | None = None,
+        graded: bool = False,
+        updated_at: datetime | None = None,
+    ) -> Submission:
+        return self._add(  # type: ignore[no-any-return]
+            Submission(
+                platform=Platform.MICROSOFT,
+                platform_id=self._pid(),
+                synced_at=SYNCED,
+                work_id=work.id,
+                class_id=work.class_id,
+                pupil_id=pupil.id,
+                state=state,
+                graded=graded,
+                turned_in_at=turned_in_at,
+                returned_at=returned_at,
+                updated_at=updated_at,
             )
         )

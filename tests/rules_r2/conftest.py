@@ -55,20 +55,14 @@ class R2Store(Factory):
         graded: bool = False,
         updated_at: datetime | None = None,
     ) -> Submission:
-        return self._add(  # type: ignore[no-any-return]
-            Submission(
-                platform=Platform.MICROSOFT,
-                platform_id=self._pid(),
-                synced_at=SYNCED,
-                work_id=work.id,
-                class_id=work.class_id,
-                pupil_id=pupil.id,
-                state=state,
-                graded=graded,
-                turned_in_at=turned_in_at,
-                returned_at=returned_at,
-                updated_at=updated_at or returned_at or turned_in_at,
-            )
+        return self.submission(
+            work,
+            pupil,
+            state,
+            turned_in_at=turned_in_at,
+            returned_at=returned_at,
+            graded=graded,
+            updated_at=updated_at or returned_at or turned_in_at,
         )
 
 

@@ -15,7 +15,6 @@ from sync.models import (
     Recording,
     School,
     SchoolClass,
-    Submission,
     Work,
 )
 from tests.jobs.factories import SYNCED, Factory
@@ -52,31 +51,6 @@ class Rows(Factory):
         w.due_at = due_at
         self.session.flush()
         return w
-
-    def submission(
-        self,
-        work: Work,
-        pupil: Person,
-        state: SubmissionState = S.ASSIGNED,
-        *,
-        turned_in_at: datetime | None = None,
-        returned_at: datetime | None = None,
-        graded: bool = False,
-    ) -> Submission:
-        return self._add(  # type: ignore[no-any-return]
-            Submission(
-                platform=Platform.MICROSOFT,
-                platform_id=self._pid(),
-                synced_at=SYNCED,
-                work_id=work.id,
-                class_id=work.class_id,
-                pupil_id=pupil.id,
-                state=state,
-                graded=graded,
-                turned_in_at=turned_in_at,
-                returned_at=returned_at,
-            )
-        )
 
     def lesson(
         self,
