@@ -23,6 +23,23 @@ from sync.models import Finding, Person, School, SchoolClass, Work
 from sync.service import sync_all
 
 
+def sandbox_settings(scenario: Scenario, sandbox_url: str, url: str, tmp_path: Path) -> Settings:
+    """The settings a school would have if its platform were the sandbox at ``sandbox_url``."""
+    key = tmp_path / "sa.json"
+    key.write_text(json.dumps(service_account_info(sandbox_url)))
+    return Settings.model_validate(
+        settings_for(
+            scenario,
+            database_url=url,
+            google_endpoint=sandbox_url,
+            service_account_file=str(key),
+            microsoft_base_url=sandbox_url + "v1.0",
+            microsoft_authority=sandbox_url.rstrip("/"),
+            outbox_dir=str(tmp_path / "outbox"),
+        )
+    )
+
+
 def synced_store(
     scenario: Scenario,
     url: str,
@@ -35,19 +52,7 @@ def synced_store(
     """Serve ``scenario``, sync it (all schools, or ``school_keys``) into ``url``."""
     os.environ.setdefault(MS_SECRET_ENV, SANDBOX_CLIENT_SECRET)
     with build_sandbox(World(scenario)) as sb:
-        key = tmp_path / "sa.json"
-        key.write_text(json.dumps(service_account_info(sb.url)))
-        settings = Settings.model_validate(
-            settings_for(
-                scenario,
-                database_url=url,
-                google_endpoint=sb.url,
-                service_account_file=str(key),
-                microsoft_base_url=sb.url + "v1.0",
-                microsoft_authority=sb.url.rstrip("/"),
-                outbox_dir=str(tmp_path / "outbox"),
-            )
-        )
+        settings = sandbox_settings(scenario, sb.url, url, tmp_path)
         runs = [
             run
             for key in (school_keys or [None])

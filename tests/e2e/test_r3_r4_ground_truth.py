@@ -6,7 +6,6 @@ truth_r4.py for the definitions)."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import date, time
 from pathlib import Path
@@ -15,16 +14,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from config.settings import Settings
 from connector.sandbox.app import build_sandbox
-from connector.sandbox.google import service_account_info
-from connector.sandbox.scenario import generate, settings_for
+from connector.sandbox.scenario import generate
 from connector.sandbox.scenario.pupils import REENGAGING
 from connector.sandbox.world import World
 from jobs.calendar import SchoolCalendar
 from jobs.check import run_checks
 from sync.models import Finding, LiveLesson, Person, School
 from sync.service import sync_all
+from tests.e2e.support import sandbox_settings
 
 
 def open_findings(session: Session) -> dict[str, dict[date | None, set[tuple[str, str]]]]:
@@ -59,19 +57,7 @@ def test_r3_and_r4_findings_equal_the_ground_truth_at_five_pm_on_every_school_da
     seen_r3: set[str] = set()
 
     with build_sandbox(world) as sb:
-        key = tmp_path / "sa.json"
-        key.write_text(json.dumps(service_account_info(sb.url)))
-        settings = Settings.model_validate(
-            settings_for(
-                scenario,
-                database_url=migrated_url,
-                google_endpoint=sb.url,
-                service_account_file=str(key),
-                microsoft_base_url=sb.url + "v1.0",
-                microsoft_authority=sb.url.rstrip("/"),
-                outbox_dir=str(tmp_path / "outbox"),
-            )
-        )
+        settings = sandbox_settings(scenario, sb.url, migrated_url, tmp_path)
         calendar = SchoolCalendar.for_school(settings.school(school_key))
         for n, day in enumerate(days):
             at = calendar.local_instant(day, time(17))

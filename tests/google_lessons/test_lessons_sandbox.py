@@ -7,7 +7,6 @@ covered on both databases by test_lesson_sync.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections import defaultdict
 from collections.abc import Iterator
@@ -21,8 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.settings import Settings
 from connector.records import Platform
 from connector.sandbox.app import build_sandbox
-from connector.sandbox.google import service_account_info
-from connector.sandbox.scenario import generate, settings_for
+from connector.sandbox.scenario import generate
 from connector.sandbox.scenario.model import LessonSpec, Scenario
 from connector.sandbox.scenario.profiles import ONE_TO_ONE
 from connector.sandbox.world import World
@@ -30,6 +28,7 @@ from sync.db import make_engine, make_sessionmaker
 from sync.lessons import LessonSyncSummary
 from sync.models import Attendance, LiveLesson, Person, Recording, SchoolClass, SyncIssue
 from sync.service import sync_all
+from tests.e2e.support import sandbox_settings
 
 
 def google_lessons_in_window(scenario: Scenario, days: int) -> dict[str, LessonSpec]:
@@ -48,19 +47,7 @@ def synced(
     scenario: Scenario, url: str, sessions: sessionmaker[Session], tmp_path: Path
 ) -> tuple[Settings, list[LessonSyncSummary]]:
     with build_sandbox(World(scenario)) as sb:
-        key = tmp_path / "sa.json"
-        key.write_text(json.dumps(service_account_info(sb.url)))
-        settings = Settings.model_validate(
-            settings_for(
-                scenario,
-                database_url=url,
-                google_endpoint=sb.url,
-                service_account_file=str(key),
-                microsoft_base_url=sb.url + "v1.0",
-                microsoft_authority=sb.url.rstrip("/"),
-                outbox_dir=str(tmp_path / "outbox"),
-            )
-        )
+        settings = sandbox_settings(scenario, sb.url, url, tmp_path)
         lesson_runs: list[LessonSyncSummary] = []
         sync_all(settings, sessions, clock=lambda: scenario.now, platform="google", full=True,
                  lesson_runs=lesson_runs)

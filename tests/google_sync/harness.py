@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,13 +17,13 @@ from connector.google.source import GoogleClassSource
 from connector.records import ClassRecord, ClassSnapshot, Platform
 from connector.sandbox.app import build_sandbox
 from connector.sandbox.google import service_account_info
-from connector.sandbox.scenario import settings_for
 from connector.sandbox.scenario.model import Scenario
 from connector.sandbox.server import Sandbox
 from connector.sandbox.world import World
 from sync.models import Membership, Person, SchoolClass, Submission, Work
 from sync.registry import ensure_trust_and_schools
 from sync.runner import SyncRunSummary, sync_school
+from tests.e2e.support import sandbox_settings
 
 NO_SLEEP = RetryPolicy(sleep=lambda _s: None, rand=lambda: 0.0)
 
@@ -69,19 +68,7 @@ def harness(
 ) -> Iterator[Harness]:
     world = World(scenario)
     with build_sandbox(world) as sb:
-        key = tmp_path / "sa.json"
-        key.write_text(json.dumps(service_account_info(sb.url)))
-        settings = Settings.model_validate(
-            settings_for(
-                scenario,
-                database_url=url,
-                google_endpoint=sb.url,
-                service_account_file=str(key),
-                microsoft_base_url=sb.url + "v1.0",
-                microsoft_authority=sb.url.rstrip("/"),
-                outbox_dir=str(tmp_path / "outbox"),
-            )
-        )
+        settings = sandbox_settings(scenario, sb.url, url, tmp_path)
         with sessions() as session:
             ensure_trust_and_schools(session, settings)
             session.commit()
