@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, model_validator
 
 from config.settings import Strict
+from config.zones import TimeZoneName
 
 
 class RetentionSettings(Strict):
@@ -22,7 +23,7 @@ class RetentionSettings(Strict):
     days: int | None = Field(default=None, ge=1, le=7300)
     year_start_month: int = Field(default=9, ge=1, le=12)
     year_start_day: int = Field(default=1, ge=1, le=28)
-    time_zone: str = "Europe/London"
+    time_zone: TimeZoneName = "Europe/London"
     # Rows deleted per transaction: small enough that a sync never waits long for a lock.
     batch_size: int = Field(default=5000, ge=1, le=100_000)
 

@@ -7,12 +7,12 @@ clock of ``schedule.time_zone`` (default: the first school's time zone).
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from config.messages import Weekday
 from config.settings import Strict
+from config.zones import TimeZoneName
 
 
 class ServerSettings(Strict):
@@ -29,7 +29,7 @@ class ServerSettings(Strict):
 class ScheduleSettings(Strict):
     """When the service's jobs run; the defaults follow a UK school day."""
 
-    time_zone: str | None = None
+    time_zone: TimeZoneName | None = None
     school_days: list[Weekday] = Field(
         default_factory=lambda: [Weekday.MON, Weekday.TUE, Weekday.WED, Weekday.THU, Weekday.FRI]
     )
@@ -51,12 +51,3 @@ class ScheduleSettings(Strict):
     # A job that missed its time by more than this (process down) is skipped, not run late.
     misfire_grace_seconds: int = Field(default=600, ge=1)
 
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, v: str | None) -> str | None:
-        if v is not None:
-            try:
-                ZoneInfo(v)
-            except (ZoneInfoNotFoundError, ValueError) as e:
-                raise ValueError(f"unknown time zone {v!r}") from e
-        return v

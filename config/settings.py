@@ -15,12 +15,12 @@ from datetime import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from config.messages import GmailMailSettings, GraphMailSettings, SchoolMessageSettings
+from config.zones import TimeZoneName
 
 ENV_PREFIX = "CLASSPULSE__"
 ENV_DELIMITER = "__"
@@ -136,7 +136,7 @@ class MicrosoftSchoolSettings(Strict):
 class SchoolSettings(Strict):
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")
     name: str
-    time_zone: str = "Europe/London"
+    time_zone: TimeZoneName = "Europe/London"
     nation: Literal["england", "wales", "scotland", "northern_ireland"] = "england"
     platform: PlatformName
     google: GoogleSchoolSettings | None = None
@@ -151,14 +151,6 @@ class SchoolSettings(Strict):
     parent_notes: ParentNoteSettings = ParentNoteSettings()
     messages: SchoolMessageSettings = SchoolMessageSettings()
 
-    @field_validator("time_zone")
-    @classmethod
-    def _zone(cls, v: str) -> str:
-        try:
-            ZoneInfo(v)
-        except (ZoneInfoNotFoundError, ValueError) as e:
-            raise ValueError(f"unknown time zone {v!r}") from e
-        return v
 
     @model_validator(mode="after")
     def _platform_block(self) -> SchoolSettings:
