@@ -1,5 +1,4 @@
 from datetime import UTC, date, datetime, time
-from html.parser import HTMLParser
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +9,7 @@ from jobs.notify import queue_nudges
 from jobs.nudge_items import ClassNudge, NudgeLine
 from jobs.nudge_text import nudge_context
 from sync.models import MessageStatus, OutboundMessage
+from tests.html_tags import HtmlTags
 from tests.jobs.factories import Factory, make_settings, school_settings
 
 MON, TUE = date(2026, 11, 23), date(2026, 11, 24)
@@ -121,18 +121,6 @@ def test_a_teacher_who_left_the_class_is_not_nudged_for_it(db: Session, make: Fa
     assert outbox(db) == []
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.hrefs += [v or "" for k, v in attrs if k == "href"]
-        assert not any(k.startswith("on") for k, _ in attrs), attrs
-
-
 def test_hostile_names_are_escaped_and_tamed(db: Session, make: Factory) -> None:
     school = make.school()
     ann = make.person('Ann"><img src=x onerror=alert(1)>', "ann@oak.sch.uk")
@@ -144,7 +132,7 @@ def test_hostile_names_are_escaped_and_tamed(db: Session, make: Factory) -> None
     queue_nudges(db, SETTINGS, now=WED_MORNING)
     [msg] = outbox(db)
 
-    parser = _Tags()
+    parser = HtmlTags()
     parser.feed(msg.body_html)
     assert "script" not in parser.tags and "img" not in parser.tags
     assert not any(h.startswith("javascript") for h in parser.hrefs)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from html.parser import HTMLParser
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from jobs.notify import queue_nudges
 from sync.models import OutboundMessage
+from tests.html_tags import HtmlTags
 from tests.jobs.factories import Factory
 from tests.messages.rows import MORNING, TUE, finding, lesson, pupil, settings_with, work
 
@@ -106,18 +106,6 @@ def test_a_class_of_many_overdue_submissions_is_one_line_not_one_per_submission(
     assert msg.subject == "2 things to look at in 1 class"
 
 
-class _Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[str] = []
-        self.hrefs: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append(tag)
-        self.hrefs += [v or "" for k, v in attrs if k == "href"]
-        assert not any(k.startswith("on") for k, _ in attrs), attrs
-
-
 def test_hostile_titles_and_names_from_every_rule_are_escaped(db: Session, make: Factory) -> None:
     school = make.school()
     ann = make.person("Ann \u202eTeacher", "ann@oak.sch.uk")
@@ -141,7 +129,7 @@ def test_hostile_titles_and_names_from_every_rule_are_escaped(db: Session, make:
     )
 
     msg = the_nudge(db)
-    parser = _Tags()
+    parser = HtmlTags()
     parser.feed(msg.body_html)
     assert not {"script", "img", "b"} & set(parser.tags)
     assert not any(h.startswith("javascript") for h in parser.hrefs)
