@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from jobs.rules.base import FindingDraft
@@ -49,53 +49,73 @@ def record_findings(
             raise ValueError(f"draft {d.key!r} is not for {scope_day}")
 
     by_key = {d.key: d for d in drafts}
-    existing = (
-        {f.key: f for f in session.scalars(select(Finding).where(Finding.key.in_(list(by_key))))}
-        if by_key
-        else {}
-    )
-
-    opened = still_open = 0
-    for key, d in by_key.items():
-        f = existing.get(key)
-        if f is None:
-            session.add(
-                Finding(
-                    key=key,
-                    rule=d.rule,
-                    school_id=d.school_id,
-                    day=d.day,
-                    class_id=d.class_id,
-                    work_id=d.work_id,
-                    pupil_id=d.pupil_id,
-                    lesson_id=d.lesson_id,
-                    evidence=dict(d.evidence),
-                    first_seen_at=now,
-                    last_seen_at=now,
-                )
-            )
-            opened += 1
-            continue
-        if f.resolved_at is not None:
-            f.resolved_at = None
-            opened += 1
-        else:
-            still_open += 1
-        f.last_seen_at = now
-        f.evidence = dict(d.evidence)
-
-    stale = select(Finding).where(
-        Finding.rule == rule,
-        Finding.school_id == school_id,
-        Finding.resolved_at.is_(None),
-    )
+    # Set-based on purpose: the rules produce thousands of findings per school, and one ORM
+    # object per finding made recording them cost more than judging them.
+    scope = [Finding.rule == rule, Finding.school_id == school_id]
     if scope_day is not None:
-        stale = stale.where(Finding.day == scope_day)
-    if by_key:
-        stale = stale.where(Finding.key.not_in(list(by_key)))
-    resolved = 0
-    for f in session.scalars(stale):
-        f.resolved_at = now
-        resolved += 1
+        scope.append(Finding.day == scope_day)
+    open_ids = dict(
+        session.execute(
+            select(Finding.key, Finding.id).where(*scope, Finding.resolved_at.is_(None))
+        ).all()
+    )
+    # Keys not open now may have resolved earlier: seen again, they reopen.
+    resolved_ids: dict[str, int] = {}
+    unseen = [k for k in by_key if k not in open_ids]
+    for start in range(0, len(unseen), _CHUNK):
+        chunk = unseen[start : start + _CHUNK]
+        resolved_ids.update(
+            session.execute(select(Finding.key, Finding.id).where(Finding.key.in_(chunk))).all()
+        )
+
+    new = [
+        {
+            "key": key,
+            "rule": d.rule,
+            "school_id": d.school_id,
+            "day": d.day,
+            "class_id": d.class_id,
+            "work_id": d.work_id,
+            "pupil_id": d.pupil_id,
+            "lesson_id": d.lesson_id,
+            "evidence": dict(d.evidence),
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        for key, d in by_key.items()
+        if key not in open_ids and key not in resolved_ids
+    ]
+    seen = [
+        {
+            "id": open_ids.get(key) or resolved_ids[key],
+            "last_seen_at": now,
+            "resolved_at": None,
+            "evidence": dict(d.evidence),
+        }
+        for key, d in by_key.items()
+        if key in open_ids or key in resolved_ids
+    ]
+    stale = [fid for key, fid in open_ids.items() if key not in by_key]
+
     session.flush()
-    return FindingCounts(opened=opened, still_open=still_open, resolved=resolved)
+    if new:
+        session.execute(insert(Finding), new)
+    if seen:
+        session.execute(update(Finding), seen)
+    for start in range(0, len(stale), _CHUNK):
+        session.execute(
+            update(Finding)
+            .where(Finding.id.in_(stale[start : start + _CHUNK]))
+            .values(resolved_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    # Bulk statements bypass the identity map: drop what it holds so readers see the rows.
+    session.expire_all()
+    return FindingCounts(
+        opened=len(new) + len(resolved_ids),
+        still_open=len(open_ids) - len(stale),
+        resolved=len(stale),
+    )
+
+
+_CHUNK = 500
