@@ -266,7 +266,7 @@ def deliver(settings: Settings, sessions: sessionmaker[Session], when: datetime)
 
     try:
         transport = transport_for(settings)
-    except (SecretError, ValueError) as e:
+    except (SecretError, ValueError, NotImplementedError) as e:
         fail(f"cannot set up the {settings.email.transport} transport: {e}")
     return send_due(
         sessions,

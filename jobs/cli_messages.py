@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
 
-from config import Settings
 from jobs import logs
 from jobs.cli import (
     AsOfOpt,
     ConfigOpt,
     JsonLogsOpt,
     app,
+    deliver,
     err,
     fail,
     out,
@@ -45,25 +43,6 @@ def _week(value: str | None) -> Week | None:
         return Week.parse(value)
     except ValueError as e:
         fail(str(e), 2)
-
-
-def _deliver(settings: Settings, sessions: sessionmaker[Session], when: datetime) -> int:
-    from config import SecretError
-    from jobs.notify import composers_for
-    from jobs.outbox import send_due
-    from jobs.transports import transport_for
-
-    try:
-        transport = transport_for(settings)
-    except (SecretError, ValueError, NotImplementedError) as e:
-        fail(f"cannot set up the {settings.email.transport} transport: {e}")
-    return send_due(
-        sessions,
-        transport,
-        now=when,
-        email_settings=settings.email,
-        composers=composers_for(settings),
-    )
 
 
 def _print_queued(messages: list[tuple[str, str, str, str]], dry_run: bool) -> None:
@@ -111,7 +90,7 @@ def digest(
         highlight=False,
     )
     if not dry_run:
-        out.print(f"Sent {_deliver(settings, sessions, when)} message(s) from the outbox.")
+        out.print(f"Sent {deliver(settings, sessions, when)} message(s) from the outbox.")
 
 
 @app.command()
@@ -141,7 +120,7 @@ def alerts(
         highlight=False,
     )
     if not dry_run:
-        out.print(f"Sent {_deliver(settings, sessions, when)} message(s) from the outbox.")
+        out.print(f"Sent {deliver(settings, sessions, when)} message(s) from the outbox.")
 
 
 @app.command()

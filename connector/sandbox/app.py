@@ -1,12 +1,11 @@
-"""Build a sandbox serving a world: the Google side always, the Microsoft side when present."""
+"""Build a sandbox serving a world as the Google and Microsoft Graph APIs at once."""
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import re
 
-from connector.sandbox import google
+from connector.sandbox import google, graph
 from connector.sandbox.google.errors import fault_body
 from connector.sandbox.google.quota import PER_PROJECT_PER_MINUTE, PER_USER_PER_MINUTE
 from connector.sandbox.server import Fault, Sandbox
@@ -52,14 +51,5 @@ def build_sandbox(
         per_user_per_minute=google_per_user_per_minute,
         per_project_per_minute=google_per_project_per_minute,
     )
-    # --- Microsoft side ---------------------------------------------------------------
-    # connector.sandbox.graph.register(sandbox, world) adds the Graph routes once that
-    # package exists; until then a sandbox serves Google only.
-    try:
-        graph = importlib.import_module("connector.sandbox.graph")
-    except ModuleNotFoundError as e:
-        if e.name not in ("connector.sandbox.graph",):
-            raise
-    else:
-        graph.register(sandbox, world)
+    graph.register(sandbox, world)
     return sandbox

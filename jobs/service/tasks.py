@@ -142,12 +142,9 @@ def deliver() -> None:
 
 
 def _digest(rt: Runtime, now: datetime) -> None:
-    try:
-        from jobs.alerts import queue_parent_notes
-        from jobs.digest import queue_digests
-    except ImportError:
-        log.warning("digest.not_available")
-        return
+    from jobs.alerts import queue_parent_notes
+    from jobs.digest import queue_digests
+
     with rt.sessions() as session:
         digests = queue_digests(session, rt.settings, now=now)
         notes = queue_parent_notes(session, rt.settings, now=now)
@@ -162,11 +159,8 @@ def digest() -> None:
 
 
 def _purge(rt: Runtime, now: datetime) -> None:
-    try:
-        from jobs.retention import purge as purge_old
-    except ImportError:
-        log.info("retention.not_available")
-        return
+    from jobs.retention import purge as purge_old
+
     result = purge_old(rt.sessions, rt.settings, now=now)
     log.info("retention.done", result=str(result))
 
