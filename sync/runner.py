@@ -8,6 +8,7 @@ marks it failed ("interrupted") and skips the classes it had already committed.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,12 +18,21 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import SchoolSettings
-from connector.records import ClassSnapshot
+from connector.changes import ChangeLogSource, ChangeSet, SubmissionChange
+from connector.records import ClassRecord, ClassSnapshot
 from connector.source import ClassSource
-from sync.cursors import clamp_to, get_cursors, set_cursor
+from sync.changes import (
+    CHANGES_STREAM,
+    ChangePlan,
+    FoldedRow,
+    apply_rows,
+    changes_partition,
+    plan_changes,
+)
+from sync.cursors import clamp_to, get_cursor, get_cursors, set_cursor
 from sync.hints import DEFAULT_LOOKBACK_DAYS, add_hints
 from sync.issues import add_issues, scrub
-from sync.models import Person, RunStatus, School, SyncCursor, SyncRun
+from sync.models import Person, RunStatus, School, SchoolClass, SyncCursor, SyncRun
 from sync.upsert import apply_snapshot, mark_classes_deleted
 from sync.upsert_roster import drop_erased
 
@@ -79,9 +89,22 @@ def sync_school(
     summary = SyncRunSummary(run_id, school_settings.key, platform, RunStatus.RUNNING)
     log.info("sync.start", school=school_settings.key, run=run_id, full=full, resumed=len(done))
     try:
-        classes = list(source.list_classes())
-        todo = [c for c in classes if c.platform_id not in done]
-        summary.classes_resumed = len(classes) - len(todo)
+        changes = None if full else _read_changes(sessions, source, school_id, platform,
+                                                  school_settings.key, started)  # fmt: skip
+        plan = ChangePlan()
+        by_class: dict[str, list[SubmissionChange]] = defaultdict(list)
+        if changes is None:
+            classes: list[ClassRecord] | None = list(source.list_classes())
+            assert classes is not None
+            todo = [c for c in classes if c.platform_id not in done]
+            summary.classes_resumed = len(classes) - len(todo)
+        else:
+            for change in changes.submissions:
+                by_class[change.class_platform_id].append(change)
+            with sessions() as session:
+                plan = plan_changes(session, platform, changes.submissions)
+            classes, todo = _classes_to_read(sessions, source, platform, changes, plan, done)
+            summary.records_erased += plan.erased
         with sessions() as session:
             cursors = (
                 {}
@@ -99,12 +122,22 @@ def sync_school(
                 )
             )
         for snap in source.read_classes(todo, cursors, full=full):
-            _commit_class(sessions, source, school_id, run_id, snap, started, clock, summary)
+            pid = snap.klass.platform_id
+            plan.rows.pop(pid, None)  # folded again after the fresh rows are stored
+            _commit_class(sessions, source, school_id, run_id, snap, started, clock, summary,
+                          by_class.pop(pid, []))  # fmt: skip
             if should_stop is not None and should_stop():
                 # Committed classes are kept; the run ends FAILED ("stopped"), never RUNNING.
                 raise StopRequestedError("stopped")
-        seen = [c.platform_id for c in classes]
-        _finish(sessions, source, school_id, run_id, seen, clock(), summary)
+        for rows in plan.rows.values():
+            _commit_changes(sessions, run_id, rows, clock(), summary)
+            if should_stop is not None and should_stop():
+                raise StopRequestedError("stopped")
+        seen = [c.platform_id for c in classes] if classes is not None else None
+        until = changes.until if changes is not None else started
+        cursor = _log_cursor(source, school_settings.key, until, started)
+        _finish(sessions, source, school_id, run_id, seen, clock(), summary,
+                changes=changes, log_cursor=cursor)  # fmt: skip
     except Exception as e:
         summary.status = RunStatus.FAILED
         summary.error = scrub(f"{type(e).__name__}: {e}")
@@ -174,8 +207,10 @@ def _commit_class(
     started: datetime,
     clock: Callable[[], datetime],
     summary: SyncRunSummary,
+    changes: list[SubmissionChange],
 ) -> None:
-    """Rows, cursors, issues and counters for one class, in one transaction."""
+    """Rows, cursors, issues and counters for one class, in one transaction; then the
+    class's changes from a change log, folded into the rows just stored."""
     now = clock()
     platform = snap.klass.platform.value
     with sessions() as session, session.begin():
@@ -184,6 +219,10 @@ def _commit_class(
         summary.records_erased += drop_erased(session, snap.klass.platform, snap)
         _fill_people(session, source, snap)
         counts = apply_snapshot(session, school, snap, now=now)
+        if changes:
+            session.flush()
+            folded = plan_changes(session, platform, changes).rows.get(snap.klass.platform_id, [])
+            counts.updated += apply_rows(session, folded)
         run = session.get_one(SyncRun, run_id)
         moved = dict(run.cursors_moved)
         for stream, value in snap.cursor.items():
@@ -242,18 +281,33 @@ def _finish(
     source: ClassSource,
     school_id: int,
     run_id: int,
-    seen: list[str],
+    seen: list[str] | None,
     now: datetime,
     summary: SyncRunSummary,
+    *,
+    changes: ChangeSet | None = None,
+    log_cursor: tuple[str, str] | None = None,
 ) -> None:
-    skipped = source.skipped()
+    """Close the run. ``seen``: the classes listed (None: not listed, so none is deleted);
+    ``log_cursor``: the change log's (partition, value), moved now that every class the
+    read covered is committed."""
+    skipped = [*source.skipped(), *(changes.skipped if changes is not None else [])]
     # A class the source could not parse is still there: do not mark it deleted.
     unparsed = [s.platform_id for s in skipped if s.platform_id is not None]
     with sessions() as session, session.begin():
         school = session.get_one(School, school_id)
-        deleted = mark_classes_deleted(session, school, [*seen, *unparsed], now)
+        deleted = (
+            mark_classes_deleted(session, school, [*seen, *unparsed], now)
+            if seen is not None
+            else 0
+        )
         add_issues(session, run_id, skipped, now)
         run = session.get_one(SyncRun, run_id)
+        if log_cursor is not None:
+            partition, value = log_cursor
+            if set_cursor(session, source.platform.value, CHANGES_STREAM, partition, value,
+                          now=now):  # fmt: skip
+                run.cursors_moved = {**run.cursors_moved, CHANGES_STREAM: 1}
         run.rows_deleted += deleted
         run.records_skipped += len(skipped)
         run.requests, run.api_calls = source.stats.requests, source.stats.api_calls
@@ -272,4 +326,85 @@ def _finish(
         deleted=summary.rows_deleted,
         skipped=summary.records_skipped,
         erased=summary.records_erased,
+        change_log=changes is not None,
     )
+
+
+def _read_changes(
+    sessions: sessionmaker[Session],
+    source: ClassSource,
+    school_id: int,
+    platform: str,
+    school_key: str,
+    started: datetime,
+) -> ChangeSet | None:
+    """The school's changes since its change-log cursor, if its source keeps such a log
+    and a previous run stored the cursor; None: read every class instead."""
+    if not isinstance(source, ChangeLogSource) or not source.change_log_enabled:
+        return None
+    with sessions() as session:
+        value = get_cursor(session, platform, CHANGES_STREAM, changes_partition(school_key))
+        stored = frozenset(
+            session.scalars(
+                select(SchoolClass.platform_id).where(
+                    SchoolClass.school_id == school_id, SchoolClass.deleted_at.is_(None)
+                )
+            )
+        )
+    if value is None:
+        return None
+    try:
+        since = datetime.fromisoformat(value)
+    except ValueError:
+        log.warning("sync.bad_cursor", stream=CHANGES_STREAM, school=school_key, value=value)
+        return None
+    return source.read_changes(since, started, stored)
+
+
+def _classes_to_read(
+    sessions: sessionmaker[Session],
+    source: ClassSource,
+    platform: str,
+    changes: ChangeSet,
+    plan: ChangePlan,
+    done: set[str],
+) -> tuple[list[ClassRecord] | None, list[ClassRecord]]:
+    """(the classes listed, or None when the log says nothing needs listing; those to
+    read): the classes the log touched, those with changes no stored row matched, and
+    listed classes never read (new ones)."""
+    need = changes.touched_classes | plan.unmatched
+    if not (need or changes.classes_changed):
+        return None, []
+    classes = list(source.list_classes())
+    with sessions() as session:
+        known = get_cursors(session, platform, [c.platform_id for c in classes])
+    todo = [
+        c
+        for c in classes
+        if c.platform_id not in done and (c.platform_id in need or c.platform_id not in known)
+    ]
+    return classes, todo
+
+
+def _commit_changes(
+    sessions: sessionmaker[Session],
+    run_id: int,
+    rows: list[FoldedRow],
+    now: datetime,
+    summary: SyncRunSummary,
+) -> None:
+    """One class's submission changes from the log, in one transaction."""
+    with sessions() as session, session.begin():
+        n = apply_rows(session, rows)
+        run = session.get_one(SyncRun, run_id)
+        run.rows_updated += n
+    summary.rows_updated += n
+
+
+def _log_cursor(
+    source: ClassSource, school_key: str, until: datetime, started: datetime
+) -> tuple[str, str] | None:
+    """Where the school's change log was read to; only for sources that read one."""
+    if not isinstance(source, ChangeLogSource) or not source.change_log_enabled:
+        return None
+    return changes_partition(school_key), clamp_to(until.isoformat(), started)

@@ -12,7 +12,7 @@ from config.settings import Settings
 from sync.lessons import LessonSyncSummary, sync_lessons
 from sync.registry import ensure_trust_and_schools
 from sync.runner import SyncRunSummary, sync_school
-from sync.sources import lesson_source_for, source_for
+from sync.sources import SyncRound, lesson_source_for, source_for
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +38,7 @@ def sync_all(
         ensure_trust_and_schools(session, settings)
         session.commit()
     out: list[SyncRunSummary] = []
+    sync_round = SyncRound()
     for school in settings.schools:
         if platform is not None and school.platform.value != platform:
             continue
@@ -45,7 +46,7 @@ def sync_all(
             continue
         if should_stop is not None and should_stop():
             break
-        source = source_for(settings, school, clock)
+        source = source_for(settings, school, clock, sync_round)
         out.append(
             sync_school(
                 sessions,

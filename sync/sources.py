@@ -16,12 +16,29 @@ class SourceError(RuntimeError):
     """A school's connector cannot be built (missing credentials, unsupported platform)."""
 
 
+class SyncRound:
+    """What the sources of one round of school syncs share: Google's audit log is read once
+    for every school read by the same admin (see connector.google.audit)."""
+
+    def __init__(self) -> None:
+        self._google_logs: Any = None
+
+    def google_logs(self) -> Any:
+        if self._google_logs is None:
+            from connector.google.audit import AuditLogs
+
+            self._google_logs = AuditLogs()
+        return self._google_logs
+
+
 def source_for(
     settings: Settings,
     school: SchoolSettings,
     clock: Callable[[], datetime] | None = None,
+    sync_round: SyncRound | None = None,
 ) -> ClassSource:
-    """``clock`` is the sync's clock (Graph works out lateness and class terms from it)."""
+    """``clock`` is the sync's clock (Graph works out lateness and class terms from it);
+    ``sync_round`` is shared by the schools synced one after another."""
     if school.platform is PlatformName.GOOGLE:
         from connector.google.source import GoogleClassSource
 
@@ -31,7 +48,8 @@ def source_for(
                 f"school {school.key!r} is on Google but google.service_account is not set"
             )
         info: dict[str, Any] = json.loads(resolve(ref).reveal())
-        return GoogleClassSource(settings.google, school, info)
+        logs = sync_round.google_logs() if sync_round is not None else None
+        return GoogleClassSource(settings.google, school, info, logs=logs)
     from connector.graph.source import GraphClassSource
 
     ms = settings.microsoft

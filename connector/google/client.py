@@ -1,4 +1,4 @@
-"""The Classroom client: per-thread HTTP, batches of at most 50, one retry layer, counters.
+"""A Google API client (Classroom, Reports): per-thread HTTP, batches of 50, one retry layer.
 
 googleapiclient is untyped; ``Any`` stays in this module and the stream declarations.
 Everything leaving :class:`ClassroomClient` is a ``dict`` answer or a
@@ -40,7 +40,8 @@ class _Unparsable:
 
 
 class ClassroomClient:
-    """Executes Classroom requests, one at a time or batched, with retries and counters."""
+    """Executes one Google API's requests (Classroom unless ``api`` names another), one at
+    a time or batched, with retries and counters."""
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class ClassroomClient:
         *,
         stats: RequestStats | None = None,
         retry: RetryPolicy | None = None,
+        api: tuple[str, str] = ("classroom", "v1"),
     ) -> None:
         self.endpoint = endpoint if endpoint.endswith("/") else endpoint + "/"
         self.stats = stats if stats is not None else RequestStats()
@@ -56,9 +58,9 @@ class ClassroomClient:
         self._http_factory = http_factory
         self._local = threading.local()
         self._lock = threading.Lock()
-        doc = get_static_doc("classroom", "v1")
-        if doc is None:  # pragma: no cover - the document ships with the library
-            raise RuntimeError("classroom v1 discovery document missing")
+        doc = get_static_doc(*api)
+        if doc is None:  # pragma: no cover - the documents ship with the library
+            raise RuntimeError(f"{api[0]} {api[1]} discovery document missing")
         self._doc: str = doc
 
     # --- per-thread objects ----------------------------------------------------------------
@@ -79,10 +81,11 @@ class ClassroomClient:
         return http
 
     def service(self) -> Any:
-        """This thread's Classroom service object (built from the shipped document)."""
+        """This thread's service object (built from the shipped document)."""
         svc = getattr(self._local, "service", None)
         if svc is None:
-            # api_endpoint replaces rootUrl + servicePath; Classroom's servicePath is empty.
+            # api_endpoint replaces rootUrl + servicePath; both APIs read here (Classroom,
+            # Admin SDK Reports) have an empty servicePath.
             svc = CachedResource(
                 build_from_document(
                     self._doc,

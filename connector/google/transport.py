@@ -15,7 +15,7 @@ HTTP_TIMEOUT_S = 60.0
 # than the request itself), so each thread keeps the ones it made.
 _SUB_RESOURCES = frozenset({
     "courses", "teachers", "students", "topics", "courseWork", "courseWorkMaterials",
-    "announcements", "studentSubmissions", "userProfiles",
+    "announcements", "studentSubmissions", "userProfiles", "activities",
 })
 
 
