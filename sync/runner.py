@@ -108,7 +108,7 @@ def sync_school(
         with sessions() as session:
             cursors = (
                 {}
-                if full
+                if full or not todo
                 else add_hints(
                     session,
                     platform,
@@ -121,7 +121,7 @@ def sync_school(
                     since=started - timedelta(days=lookback_days),
                 )
             )
-        for snap in source.read_classes(todo, cursors, full=full):
+        for snap in source.read_classes(todo, cursors, full=full) if todo else ():
             pid = snap.klass.platform_id
             plan.rows.pop(pid, None)  # folded again after the fresh rows are stored
             _commit_class(sessions, source, school_id, run_id, snap, started, clock, summary,
