@@ -75,6 +75,7 @@ def test_a_token_without_the_audit_scope_is_403_insufficient_permissions(
     [
         {"startTime": "2026-03-10"},
         {"endTime": "yesterday"},
+        {"endTime": "2026-03-10T25:00:00Z"},
         {"startTime": "2026-03-10T00:00:00Z", "endTime": "2026-03-09T00:00:00Z"},
         {"startTime": "2026-03-10T00:00:00Z", "endTime": "2026-03-10T00:00:00Z"},
         {"startTime": "2026-03-14T00:00:00Z"},  # after the world's now

@@ -25,18 +25,21 @@ from connector.sandbox.world import World
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _US = timedelta(microseconds=1)
-_INT64 = 2**63
+_SPAN = 2**64  # uniqueQualifier is an int64
+_TOP = 2**63 - 1
 
-# (-microseconds since the epoch, -uniqueQualifier): ascending order is newest first.
-Key = tuple[int, int]
+# One int per event, ascending = newest first (ties: larger uniqueQualifier first):
+# -microseconds since the epoch in the high bits, _TOP - uniqueQualifier in the low 64.
+# A third of the memory of a (time, qualifier) tuple, over a log of 350,000 events.
+Key = int
 
 
 def key_of(e: AuditEvent) -> Key:
-    return (-((e.at - _EPOCH) // _US), -e.qualifier)
+    return _bound(e.at, e.qualifier)
 
 
 def _bound(at: datetime, qualifier: int) -> Key:
-    return (-((at - _EPOCH) // _US), qualifier)
+    return -((at - _EPOCH) // _US) * _SPAN + (_TOP - qualifier)
 
 
 @dataclass
@@ -70,10 +73,10 @@ class Timeline:
         self, newest: datetime, oldest: datetime, after: Key | None
     ) -> Iterator[tuple[Key, AuditEvent]]:
         """The events with ``oldest <= time <= newest`` after ``after``, newest first."""
-        lo = bisect_left(self.keys, _bound(newest, -_INT64))
+        lo = bisect_left(self.keys, _bound(newest, _TOP))
         if after is not None:
             lo = max(lo, bisect_right(self.keys, after))
-        hi = bisect_right(self.keys, _bound(oldest, _INT64))
+        hi = bisect_right(self.keys, _bound(oldest, -_TOP - 1))
         keys, events = self.keys, self.events
         return ((keys[i], events[i]) for i in range(lo, hi))
 

@@ -71,9 +71,13 @@ def register(api: GoogleApi) -> None:
         raw = req.arg(name)
         if raw is None:
             return None
+        bad = ApiError(400, f"Invalid request: {name} is not an RFC 3339 date-time.")
         if not time_pattern.fullmatch(raw):
-            raise ApiError(400, f"Invalid request: {name} is not an RFC 3339 date-time.")
-        return datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", raw))
+            raise bad
+        try:  # the pattern lets through hour 25 or month 13; Python keeps microseconds
+            return datetime.fromisoformat(re.sub(r"(\.\d{6})\d+", r"\1", raw))
+        except ValueError as e:
+            raise bad from e
 
     def list_activities(req: Request, caller: Caller) -> dict[str, Any]:
         if req.params["applicationName"] not in applications:
@@ -114,7 +118,7 @@ def register(api: GoogleApi) -> None:
         if page[:size]:
             body["items"] = [audit_render.activity(w, e) for _, e in page[:size]]
         if len(page) > size:
-            body["nextPageToken"] = make_token(fp, {"k": list(page[size - 1][0])})
+            body["nextPageToken"] = make_token(fp, {"k": page[size - 1][0]})
         return body
 
     api.route(PATH, METHOD, list_activities)
@@ -128,11 +132,10 @@ def _path_enum(name: str) -> list[str]:
 def _cursor(data: dict[str, Any] | None) -> Key | None:
     if data is None:
         return None
-    try:
-        first, second = data["k"]
-        return (int(first), int(second))
-    except (KeyError, TypeError, ValueError) as e:
-        raise ApiError(400) from e
+    key = data.get("k")
+    if not isinstance(key, int):
+        raise ApiError(400)
+    return key
 
 
 def _matcher(
