@@ -11,7 +11,7 @@ from connector.sandbox.google.quota import PER_PROJECT_PER_MINUTE, PER_USER_PER_
 from connector.sandbox.server import Fault, Sandbox
 from connector.sandbox.world import World
 
-_GOOGLE_PATH = re.compile(r"^/(v1/|v2/|calendar/v3/|batch|token$)")
+_GOOGLE_PATH = re.compile(r"^/(v1/|v2/|calendar/v3/|admin/reports/|batch|token$)")
 
 
 class _Sandbox(Sandbox):

@@ -3,6 +3,11 @@
 Both platform front ends read the same world, so a mixed trust is one world. Changes made
 between syncs (post work, turn in, return, delete, add or remove a pupil, delete a class)
 bump ``updated_at`` the way the real services do, so incremental syncs can see them.
+
+Every change also bumps ``revision`` and records which class it touched, so views
+derived from the whole world (the Reports API's audit log) rebuild only what changed. A
+test that edits a spec object directly must call :meth:`World.touch` for such views to
+see it.
 """
 
 from __future__ import annotations
@@ -39,6 +44,13 @@ class World:
     # meeting does not change its calendar event, so only add_lesson records a change.
     lesson_changes: dict[str, tuple[int, datetime]] = field(default_factory=dict)
     lesson_rev: int = 0
+    # When a test deleted each class (world time): the audit log's ``deleted_course``.
+    class_deleted_at: dict[str, datetime] = field(default_factory=dict)
+    revision: int = 0  # bumped by every change below; advancing the clock is not a change
+    # The revision of the last change to each class, and of the last change to anything
+    # (a touch() naming no class); see changed_at().
+    class_revisions: dict[str, int] = field(default_factory=dict)
+    all_revision: int = 0
 
     def __post_init__(self) -> None:
         self.reindex()
@@ -99,6 +111,21 @@ class World:
 
     # --- changes tests make between syncs ---------------------------------------------------
 
+    def touch(self, *class_ids: str | None) -> None:
+        """Record a change to ``class_ids`` (None: to no class), or with no argument a
+        change that may concern anything. Every mutator below calls it."""
+        with self.lock:
+            self.revision += 1
+            if not class_ids:
+                self.all_revision = self.revision
+            for c in class_ids:
+                if c is not None:
+                    self.class_revisions[c] = self.revision
+
+    def changed_at(self, class_id: str) -> int:
+        """The revision of the last change that may concern ``class_id``."""
+        return max(self.class_revisions.get(class_id, 0), self.all_revision)
+
     def advance(self, delta: timedelta) -> datetime:
         with self.lock:
             self.scenario.now = self.scenario.now + delta
@@ -109,6 +136,7 @@ class World:
             self.scenario.work.append(work)
             self.scenario.submissions.extend(submissions or [])
             self.reindex()
+            self.touch(work.class_id)
 
     def turn_in(self, submission_id: str, at: datetime | None = None) -> SubmissionSpec:
         return self._move(submission_id, SubmissionState.TURNED_IN, at)
@@ -116,10 +144,15 @@ class World:
     def return_work(
         self, submission_id: str, at: datetime | None = None, grade: float | None = None
     ) -> SubmissionSpec:
-        sub = self._move(submission_id, SubmissionState.RETURNED, at, grade)
-        if grade is not None:
-            sub.assigned_grade = grade
-        return sub
+        with self.lock:
+            sub = self._move(submission_id, SubmissionState.RETURNED, at, grade)
+            if grade is not None:
+                sub.assigned_grade = grade
+            return sub
+
+    def reclaim(self, submission_id: str, at: datetime | None = None) -> SubmissionSpec:
+        """The pupil takes a turned-in submission back (Google RECLAIMED_BY_STUDENT)."""
+        return self._move(submission_id, SubmissionState.RECLAIMED, at)
 
     def _move(
         self,
@@ -142,6 +175,7 @@ class World:
             sub.state = state
             sub.updated_at = when
             sub.history.append(SubmissionEvent(at=when, state=state, actor_id=actor, grade=grade))
+            self.touch(sub.class_id)
             return sub
 
     def delete_work(self, work_id: str, at: datetime | None = None) -> None:
@@ -150,10 +184,13 @@ class World:
             w.state = WorkState.DELETED
             w.updated_at = at or self.now
             self.deleted_work.add(work_id)
+            self.touch(w.class_id)
 
     def delete_class(self, class_id: str) -> None:
         with self.lock:
             self.deleted_classes.add(class_id)
+            self.class_deleted_at.setdefault(class_id, self.now)
+            self.touch(class_id)
 
     def add_pupil(self, class_id: str, person: PersonSpec, at: datetime | None = None) -> None:
         with self.lock:
@@ -162,18 +199,21 @@ class World:
                 MembershipSpec(person_id=person.id, role=Role.PUPIL, joined_at=at or self.now)
             )
             self.reindex()
+            self.touch(class_id)
 
     def remove_pupil(self, class_id: str, person_id: str, at: datetime | None = None) -> None:
         with self.lock:
             for m in self.classes[class_id].members:
                 if m.person_id == person_id and m.role is Role.PUPIL and m.left_at is None:
                     m.left_at = at or self.now
+            self.touch(class_id)
 
     def add_lesson(self, lesson: LessonSpec) -> None:
         with self.lock:
             self.scenario.lessons.append(lesson)
             self.reindex()
             self._touch_lesson(lesson.id)
+            self.touch(lesson.class_id)
 
     # --- live lessons (Calendar events, Meet conference records) -------------------------
 
@@ -192,6 +232,7 @@ class World:
             le.ended_at = when
             for a in le.attendance:
                 a.left_at = min(a.left_at, when)
+            self.touch(le.class_id)
             return le
 
     def record_lesson(
@@ -203,6 +244,7 @@ class World:
             le.recorded = recorded
             keep = recording_id or le.recording_id or f"rec-{le.id}"
             le.recording_id = keep if recorded else None
+            self.touch(le.class_id)
             return le
 
     def join_lesson(self, lesson_id: str, attendance: AttendanceSpec) -> LessonSpec:
@@ -210,6 +252,7 @@ class World:
         with self.lock:
             le = self.lesson(lesson_id)
             le.attendance.append(attendance)
+            self.touch(le.class_id)
             return le
 
     def _touch_lesson(self, lesson_id: str) -> None:

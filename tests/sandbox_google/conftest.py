@@ -33,6 +33,8 @@ READ_SCOPES = [
     )
 ]
 
+REPORTS_SCOPE = AUTH + "admin.reports.audit.readonly"
+
 Client = Callable[..., Any]
 
 
@@ -83,6 +85,19 @@ def meet_for(sandbox: Sandbox, user: str, scopes: list[str] | None = None) -> An
         "meet",
         "v2",
         credentials=credentials(sandbox, user, scopes),
+        static_discovery=True,
+        client_options={"api_endpoint": sandbox.url},
+        cache_discovery=False,
+    )
+
+
+def reports_for(sandbox: Sandbox, user: str, scopes: list[str] | None = None) -> Any:
+    """The real Admin SDK Reports v1 client on the sandbox (servicePath is empty, as for
+    Classroom: the endpoint is the sandbox root)."""
+    return build(
+        "admin",
+        "reports_v1",
+        credentials=credentials(sandbox, user, scopes or [REPORTS_SCOPE]),
         static_discovery=True,
         client_options={"api_endpoint": sandbox.url},
         cache_discovery=False,

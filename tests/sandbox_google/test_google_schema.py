@@ -13,11 +13,12 @@ from googleapiclient.errors import HttpError
 from connector.sandbox.app import build_sandbox
 from connector.sandbox.google import side_of
 from connector.sandbox.scenario import generate
+from connector.sandbox.scenario.ids import customer_admin_email
 from connector.sandbox.scenario.model import AttendanceSpec, LessonSpec
 from connector.sandbox.server import Sandbox
 from connector.sandbox.world import World
 
-from .conftest import Client, calendar_for, classroom_for, meet_for
+from .conftest import Client, calendar_for, classroom_for, meet_for, reports_for
 from .discovery_schema import documented, validate
 from .factories import (
     ADMIN,
@@ -237,3 +238,42 @@ def test_a_generated_tiny_trusts_lessons_are_served_within_the_schemas() -> None
         _check_doc(meet_reads, "meet.v2")
         served = sum(len(b.get("conferenceRecords", [])) for _, b in meet_reads)
         assert served > 0
+
+
+def _audit_pages(sb: Sandbox, user: str, size: int) -> list[tuple[str, Any]]:
+    """("Activities", page) for every page of the Classroom log, then each activity."""
+    acts = reports_for(sb, user).activities()
+    req = acts.list(userKey="all", applicationName="classroom", maxResults=size)
+    pages: list[tuple[str, Any]] = []
+    while req is not None:
+        page = req.execute()
+        pages.append(("Activities", page))
+        req = acts.list_next(req, page)
+    items = [("Activity", a) for _, p in pages for a in p.get("items", [])]
+    return pages + items
+
+
+def test_every_audit_page_and_activity_matches_the_reports_discovery_schema(
+    sandbox: Sandbox, world: World
+) -> None:
+    world.turn_in(next(s.id for s in world.subs_by_work[ASSIGNMENT] if s.pupil_id == PUPILS[0]))
+    world.delete_class(MATHS)
+    world.advance(timedelta(days=3))  # the scheduled post goes live
+    reads = _audit_pages(sandbox, customer_admin_email(), 7)
+    empty = reports_for(sandbox, ADMIN).activities().list(userKey="all", applicationName="drive")
+    reads.append(("Activities", empty.execute()))
+    _check_doc(reads, "admin.reports_v1")
+    names = {a["events"][0]["name"] for n, a in reads if n == "Activity"}
+    assert names == {
+        "created_course", "deleted_course", "user_added_to_course", "user_removed_from_course",
+        "published_course_work", "updated_course_work", "published_announcement",
+        "changed_submission_state", "set_grade",
+    }  # fmt: skip
+
+
+def test_a_generated_tiny_trusts_audit_log_is_served_within_the_schema() -> None:
+    world = World(generate("tiny", 1))
+    with build_sandbox(world) as sb:
+        reads = _audit_pages(sb, customer_admin_email(), 1000)
+        _check_doc(reads, "admin.reports_v1")
+        assert sum(n == "Activity" for n, _ in reads) > 100

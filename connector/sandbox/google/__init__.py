@@ -3,6 +3,7 @@
 ``register(sandbox, world)`` adds ``POST /token`` (service-account JWT-bearer grant),
 the Classroom v1 read methods under ``/v1/`` (guardians included), Calendar v3 events
 under ``/calendar/v3/``, Meet v2 conference records and spaces under ``/v2/``, and
+the Admin SDK Reports API's Classroom audit log under ``/admin/reports/v1/``, and
 ``POST /batch`` (also ``/batch/classroom/v1`` and ``/batch/calendar/v3``).
 ``service_account_info(sandbox.url)`` is the key file a connector uses; ``side_of(sandbox)``
 gives tests the stats, token store, quotas and the world's clock-dependent knobs.
@@ -18,6 +19,7 @@ from connector.sandbox.google import (
     routes_courses,
     routes_guardians,
     routes_meet,
+    routes_reports,
     routes_work,
 )
 from connector.sandbox.google.api import GoogleApi
@@ -57,13 +59,13 @@ def register(
     per_user_per_minute: int = PER_USER_PER_MINUTE,
     per_project_per_minute: int = PER_PROJECT_PER_MINUTE,
     quota_window_s: float = 60.0,
-    service_limits: dict[str, tuple[int, int]] | None = None,
+    service_limits: dict[str, tuple[int | None, int | None]] | None = None,
 ) -> GoogleApi:
     """Serve ``world``'s Google schools on ``sandbox``; returns the front end.
 
     Quotas are on by default for every API, each with its documented per-minute limits
     (:data:`~connector.sandbox.google.quota.DEFAULT_LIMITS`); ``service_limits`` overrides
-    them, e.g. ``{"meet": (5, 6000)}`` (per user, per project).
+    them, e.g. ``{"meet": (5, 6000)}`` (per user, per project; None: no such limit).
     """
     limits = dict(DEFAULT_LIMITS)
     limits["classroom"] = (per_user_per_minute, per_project_per_minute)
@@ -82,6 +84,7 @@ def register(
     routes_guardians.register(api)
     routes_calendar.register(api)
     routes_meet.register(api)
+    routes_reports.register(api)
     _sides[sandbox] = api
     return api
 

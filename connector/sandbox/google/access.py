@@ -1,9 +1,10 @@
 """Who the caller is and what Google lets them see.
 
-A domain admin (``SchoolSpec.admin_email``) sees every course of their school; a teacher
-the courses they teach; a pupil the courses they are enrolled in (published work and
-their own submissions only). Anything else is 403 PERMISSION_DENIED for a course that
-exists and 404 NOT_FOUND for one that does not (or was deleted).
+A domain admin (``SchoolSpec.admin_email``) sees every course of their school, the
+Workspace customer's super admin (``ids.customer_admin_email()``) every course of every
+Google school; a teacher the courses they teach; a pupil the courses they are enrolled in
+(published work and their own submissions only). Anything else is 403 PERMISSION_DENIED
+for a course that exists and 404 NOT_FOUND for one that does not (or was deleted).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import Enum
 from connector.records import Platform, Role
 from connector.sandbox.google.auth import Identity
 from connector.sandbox.google.errors import ApiError
+from connector.sandbox.scenario.ids import customer_admin_email
 from connector.sandbox.scenario.model import ClassSpec, PersonSpec, SchoolSpec
 from connector.sandbox.world import World
 
@@ -53,7 +55,11 @@ class Directory:
         return [s for s in self.world.scenario.schools if s.platform is Platform.GOOGLE]
 
     def _admin_schools(self, email: str) -> frozenset[str]:
-        return frozenset(s.id for s in self.google_schools() if s.admin_email.lower() == email)
+        email = email.lower()
+        everything = email == customer_admin_email()
+        return frozenset(
+            s.id for s in self.google_schools() if everything or s.admin_email.lower() == email
+        )
 
     def google_person(self, email: str) -> PersonSpec | None:
         p = self.world.people_by_email.get(email.lower())
@@ -82,7 +88,7 @@ class Directory:
             p = self.google_person(ref)
             if p is not None:
                 return p.id
-            return synthetic_user_id(ref) if self._admin_schools(ref.lower()) else None
+            return synthetic_user_id(ref) if self._admin_schools(ref) else None
         p = self.world.person(ref)
         return p.id if p is not None and self.google_person(p.email) is not None else None
 

@@ -38,13 +38,17 @@ class GoogleApi:
         self.key = key
         self.directory = Directory(world)
         self.tokens = TokenStore(key, self.directory.known_user)
-        # One set of buckets per API ("classroom", "calendar", "meet"); tests may change
-        # a quota's ``per_user``/``per_project``/``enabled`` on a live sandbox.
+        # One set of buckets per API ("classroom", "calendar", "meet", "reports", and
+        # "reports_filter" for the Reports API's filter queries); tests may change a
+        # quota's ``per_user``/``per_project``/``enabled`` on a live sandbox.
         self.quotas = quotas
         self.quota = quotas["classroom"]
         # Meet writes a recording's file some time after the recording ends; until then
         # the recording is ENDED without a Drive file (see routes_meet).
         self.recording_file_lag = timedelta(minutes=10)
+        # Google: Classroom log events reach the Reports API in "Near real time (couple
+        # of minutes)" (support.google.com/a/answer/7061566); see routes_reports.
+        self.reports_lag = timedelta(minutes=2)
         self._stats = GoogleStats()
         self._lock = threading.Lock()
 
@@ -110,11 +114,7 @@ class GoogleApi:
             self._stats.api_calls += 1
             self._stats.by_user[user] += 1
             self._stats.by_method[meta.id.removeprefix("classroom.")] += 1
-        limit = self.quotas[meta.service].take(user)
-        if limit is not None:
-            with self._lock:
-                self._stats.throttled += 1
-            raise self._over_quota(meta.service, limit)
+        self.charge(meta.service, user)
         if not identity.scopes & meta.scopes:
             raise ApiError(
                 403, "Request had insufficient authentication scopes.", "insufficientPermissions"
@@ -127,7 +127,28 @@ class GoogleApi:
             body = fields.apply(body, fields.parse(mask))
         return Response(200, body)
 
+    def charge(self, bucket: str, user: str) -> None:
+        """Charge one call to ``user`` in quota ``bucket``; :class:`ApiError` if refused."""
+        limit = self.quotas[bucket].take(user)
+        if limit is not None:
+            with self._lock:
+                self._stats.throttled += 1
+            raise self._over_quota(bucket, limit)
+
     def _over_quota(self, service: str, limit: str) -> ApiError:
+        if service.startswith("reports"):
+            # The Reports API's limits page: over a quota "the server returns an HTTP 503
+            # status code", whose body names the exceeded quota. The exact text is not
+            # published; this one follows Google's usual quota message.
+            if service == "reports_filter":
+                limit = "Filter queries per minute"
+            return ApiError(
+                503,
+                f"Quota exceeded for quota metric 'Queries' and limit '{limit}' of service "
+                f"'admin.googleapis.com' for consumer 'project_number:"
+                f"{self.key.client_id[:12]}'.",
+                "rateLimitExceeded",
+            )
         if service == "calendar":
             return ApiError(429, "Rate Limit Exceeded", "rateLimitExceeded", domain="usageLimits")
         metric = "Read requests" if service == "meet" else "Queries"

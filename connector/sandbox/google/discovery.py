@@ -1,4 +1,5 @@
-"""The discovery documents shipped with google-api-python-client: Classroom, Calendar, Meet.
+"""The discovery documents shipped with google-api-python-client: Classroom, Calendar, Meet
+and the Admin SDK Reports API.
 
 The sandbox takes each method's scopes and query parameters (names, enums, repeated,
 minimums) from them, so that a request Google would refuse is refused here too.
@@ -12,8 +13,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-# The documents the sandbox serves; a method id starts with the document's name.
-DOCUMENTS = ("classroom.v1", "calendar.v3", "meet.v2")
+# The documents the sandbox serves. A method id starts with its API's name: "classroom.",
+# "calendar.", "meet." and, for admin.reports_v1, "reports." (e.g. reports.activities.list).
+DOCUMENTS = ("classroom.v1", "calendar.v3", "meet.v2", "admin.reports_v1")
 
 STANDARD_PARAMS = {
     "$.xgafv", "access_token", "alt", "callback", "fields", "key", "oauth_token",
@@ -23,14 +25,14 @@ STANDARD_PARAMS = {
 
 @dataclass(frozen=True, slots=True)
 class Method:
-    id: str  # e.g. "classroom.courses.list", "meet.conferenceRecords.list"
+    id: str  # e.g. "classroom.courses.list", "reports.activities.list"
     scopes: frozenset[str]
     query: dict[str, dict[str, Any]]  # query parameter name -> its discovery description
     standard: frozenset[str] = frozenset(STANDARD_PARAMS)  # the API's system parameters
 
     @property
     def service(self) -> str:
-        """``classroom``, ``calendar`` or ``meet``."""
+        """``classroom``, ``calendar``, ``meet`` or ``reports``: which quota a call uses."""
         return self.id.split(".", 1)[0]
 
 

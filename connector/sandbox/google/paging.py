@@ -30,7 +30,8 @@ MAX_PAGE = 1000
 T = TypeVar("T")
 
 
-def _fingerprint(req: Request, caller: str, size_param: str = "pageSize") -> str:
+def fingerprint(req: Request, caller: str, size_param: str = "pageSize") -> str:
+    """What a page token is bound to: the request without its token and page size."""
     query = sorted(
         (k.removesuffix("[]"), v)
         for k, vs in req.query.items()
@@ -71,24 +72,42 @@ def paginate(
     ``maximum`` are coerced to it, as Calendar and Meet document.
     """
     size = page_size(req, default, param=param, maximum=maximum)
-    fp = _fingerprint(req, caller, param)
-    token = req.arg("pageToken") or ""
+    fp = fingerprint(req, caller, param)
     offset = 0
-    if token:
+    if data := read_token(req, fp):
         try:
-            data: Any = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
             offset = int(data["o"])
-            ok = data["f"] == fp and offset >= 0
         except (ValueError, KeyError, TypeError) as e:
             raise ApiError(400) from e
-        if not ok:
+        if offset < 0:
             raise ApiError(400)
     page = list(items[offset : offset + size])
     nxt = offset + size
     if nxt >= len(items):
         return page, None
-    raw = json.dumps({"o": nxt, "f": fp}, separators=(",", ":")).encode()
-    return page, base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return page, make_token(fp, {"o": nxt})
+
+
+def make_token(fp: str, data: dict[str, Any]) -> str:
+    """An opaque page token carrying ``data``, valid only for requests with print ``fp``."""
+    raw = json.dumps({**data, "f": fp}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def read_token(req: Request, fp: str) -> dict[str, Any] | None:
+    """The data of the request's ``pageToken`` (None without one); 400 if it does not
+    decode or was issued for a different request."""
+    token = req.arg("pageToken") or ""
+    if not token:
+        return None
+    try:
+        data: Any = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        ok = isinstance(data, dict) and data.get("f") == fp
+    except ValueError as e:
+        raise ApiError(400) from e
+    if not ok:
+        raise ApiError(400)
+    return dict(data)
 
 
 def listing(key: str, page: list[dict[str, Any]], token: str | None) -> dict[str, Any]:

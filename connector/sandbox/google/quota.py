@@ -7,8 +7,16 @@ calendar/api/guides/quota): 10,000 requests per minute per project, 600 per minu
 user per project, on a sliding window; over it 403 or 429 ``usageLimits`` (the sandbox
 answers 429). Meet REST (developers.google.com/workspace/meet/api/guides/limits): read
 requests 6,000 per minute per project and 600 per minute per user per project; over it
-429. Each call inside a batch counts. With domain-wide delegation the "user" is the
-impersonated one. Each API has its own buckets: a Classroom call never uses Meet quota.
+429. Admin SDK Reports API (developers.google.com/workspace/admin/reports/v1/limits):
+2,400 queries per minute per user per Google Cloud project, and no separate per-project
+figure is documented (so none is enforced); over it the server returns HTTP 503.
+``activities.list`` also has "an additional limit of 250 filter queries per minute (15,000
+filter queries per hour)", a filter query being one with a userKey, actorIpAddress,
+eventName, filters, orgUnitID or groupIdFilter: the ``reports_filter`` bucket, charged per
+project because the page does not say per user (the hourly figure is 60 times the minute
+one, so the minute window enforces both). Each call inside a batch counts. With
+domain-wide delegation the "user" is the impersonated one. Each API has its own buckets:
+a Classroom call never uses Meet quota.
 """
 
 from __future__ import annotations
@@ -24,12 +32,17 @@ CALENDAR_PER_USER_PER_MINUTE = 600
 CALENDAR_PER_PROJECT_PER_MINUTE = 10_000
 MEET_READ_PER_USER_PER_MINUTE = 600
 MEET_READ_PER_PROJECT_PER_MINUTE = 6000
+REPORTS_PER_USER_PER_MINUTE = 2400
+REPORTS_FILTER_QUERIES_PER_MINUTE = 250
 
-# Service -> (per user, per project) defaults; see the module docstring for sources.
-DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
+# Bucket -> (per user, per project) defaults, None: no such limit; see the module
+# docstring for sources. A bucket is named for the API whose calls it charges.
+DEFAULT_LIMITS: dict[str, tuple[int | None, int | None]] = {
     "classroom": (PER_USER_PER_MINUTE, PER_PROJECT_PER_MINUTE),
     "calendar": (CALENDAR_PER_USER_PER_MINUTE, CALENDAR_PER_PROJECT_PER_MINUTE),
     "meet": (MEET_READ_PER_USER_PER_MINUTE, MEET_READ_PER_PROJECT_PER_MINUTE),
+    "reports": (REPORTS_PER_USER_PER_MINUTE, None),
+    "reports_filter": (None, REPORTS_FILTER_QUERIES_PER_MINUTE),
 }
 
 
@@ -41,7 +54,7 @@ class GoogleStats:
     api_calls: int = 0  # API calls, whether sent alone or inside a batch
     batches: int = 0
     token_grants: int = 0
-    throttled: int = 0  # calls answered 429 by the quota
+    throttled: int = 0  # calls refused by a quota (429; the Reports API's 503)
     by_user: Counter[str] = field(default_factory=Counter)  # api calls per impersonated user
     by_method: Counter[str] = field(default_factory=Counter)  # e.g. "courses.list"
 
@@ -58,14 +71,17 @@ class GoogleStats:
 
 
 class Quota:
-    """Moving-window rate limits per user and per project; ``enabled=False`` never throttles."""
+    """Moving-window rate limits per user and per project; ``enabled=False`` never throttles.
+
+    A limit of None is no limit.
+    """
 
     def __init__(
         self,
         *,
         enabled: bool = True,
-        per_user: int = PER_USER_PER_MINUTE,
-        per_project: int = PER_PROJECT_PER_MINUTE,
+        per_user: int | None = PER_USER_PER_MINUTE,
+        per_project: int | None = PER_PROJECT_PER_MINUTE,
         window_s: float = 60.0,
     ) -> None:
         self.enabled = enabled
@@ -86,9 +102,9 @@ class Quota:
             for q in (self._project, mine):
                 while q and q[0] <= now - self.window_s:
                     q.popleft()
-            if len(mine) >= self.per_user:
+            if self.per_user is not None and len(mine) >= self.per_user:
                 return "Queries per minute per user"
-            if len(self._project) >= self.per_project:
+            if self.per_project is not None and len(self._project) >= self.per_project:
                 return "Queries per minute"
             # A refused call is not charged: Google counts served queries.
             mine.append(now)

@@ -14,9 +14,19 @@ import string
 import uuid
 from collections.abc import Callable
 
+from connector.sandbox.scenario.names import TRUST
+
 # The sandbox tenant's fixed identity (also written into settings_for's config).
 SANDBOX_TENANT_ID = "5b1c7a3e-0d2f-4e8a-9c61-3f4b2a7d9e10"
 SANDBOX_CLIENT_ID = "8e2d4f6a-1b3c-4d5e-8f70-a1b2c3d4e5f6"
+# Every Google school of the trust is one Google Workspace customer; Workspace customer
+# ids are "C" and eight letters and digits (the Reports API's ``id.customerId``).
+SANDBOX_CUSTOMER_ID = "C03nbr7d2"
+
+
+def customer_admin_email() -> str:
+    """The Workspace customer's super admin, above every school's own admin."""
+    return f"admin@{TRUST[0]}.org.uk"
 
 _LOWER = string.ascii_lowercase
 _ALNUM = string.ascii_letters + string.digits
