@@ -31,6 +31,13 @@ def bench_sync(
     change: Annotated[
         float, typer.Option(help="Share of submissions changed before the incremental sync.")
     ] = 0.01,
+    change_log: Annotated[
+        bool,
+        typer.Option(
+            "--change-log/--no-change-log",
+            help="Incremental sync from the Classroom audit log (default) or by re-reading.",
+        ),
+    ] = True,
     as_json: Annotated[
         bool, typer.Option("--json", help="Also print the figures as JSON on the last line.")
     ] = False,
@@ -52,6 +59,7 @@ def bench_sync(
         impersonate=impersonate,
         concurrency=concurrency,
         change=change,
+        change_log=change_log,
         progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False),
     )
     for line in report_lines(figures):

@@ -1,9 +1,10 @@
 """Submission changes from a change log, matched to stored rows and applied to them.
 
 A change names its submission by work and pupil email (change logs do not carry the
-submission's own id). A change is applied only when it is newer than the row's
-``updated_at`` (the platform's own last-change time, or the last change applied), so
-reading the same log window twice, or after a full read, changes nothing.
+submission's own id). A change is applied only when it is not older than the row's
+``updated_at`` (the platform's own last-change time, or the last change applied) and
+moves something, so reading the same log window twice, or after a full read, changes
+nothing.
 
 A change that matches no stored row (work or pupil not stored yet) is not applied: its
 class is read again instead, which stores the row as the platform now has it.
@@ -123,8 +124,11 @@ def apply_rows(session: Session, rows: Iterable[FoldedRow]) -> int:
 
 
 def _fold(row: FoldedRow, c: SubmissionChange) -> None:
-    if row.updated_at is not None and c.at <= row.updated_at:
-        return  # the row already shows this change, or a later one
+    if row.updated_at is not None and c.at < row.updated_at:
+        return  # the row already shows a later change
+    # Events of one instant (a return and its grade) are folded in any order; one the row
+    # already shows leaves it unmoved, so reading a window again writes nothing.
+    before = (row.state, row.late, row.graded, row.turned_in_at, row.returned_at)
     if c.state is not None:
         row.state = c.state
         if c.state is SubmissionState.TURNED_IN:
@@ -135,8 +139,9 @@ def _fold(row: FoldedRow, c: SubmissionChange) -> None:
         row.late = c.late
     if c.graded is not None:
         row.graded = c.graded
-    row.updated_at = c.at
-    row.moved = True
+    if (row.state, row.late, row.graded, row.turned_in_at, row.returned_at) != before:
+        row.updated_at = max(c.at, row.updated_at) if row.updated_at else c.at
+        row.moved = True
 
 
 def _drop_erased(session: Session, unknown: list[SubmissionChange]) -> int:

@@ -4,7 +4,7 @@ It runs apart from the sync so that the sync's peak memory is the sync's own (th
 ``trust`` world alone takes ~220 MB). Protocol, one JSON object per line on stdout:
 first ``{"url", "config", "now", "minimum"}``; then per command line on stdin:
 ``stats`` (the Google counters), ``change <fraction> <seed>`` (that share of the visible
-submissions moves one step, an hour later) and ``quit``.
+submissions moves one step, an hour later; then the audit log's lag passes) and ``quit``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from connector.sandbox.app import build_sandbox
 from connector.sandbox.google import service_account_info, side_of
 from connector.sandbox.google.asof import submission_view, work_view
 from connector.sandbox.scenario import generate, settings_for
+from connector.sandbox.scenario.ids import customer_admin_email
 from connector.sandbox.world import World
 
 # The page sizes the connector asks for: rosters 30 (Google's default, and larger values
@@ -86,9 +87,10 @@ def minimum(world: World) -> dict[str, Any]:
     }
 
 
-def change(world: World, fraction: float, seed: int) -> dict[str, Any]:
+def change(world: World, fraction: float, seed: int, settle: timedelta) -> dict[str, Any]:
     """Move ``fraction`` of the visible submissions one step (turn in or return), an
-    hour after the current instant; returns what each now is."""
+    hour after the current instant, then let ``settle`` pass (the audit log's lag, so the
+    changes are listed); returns what each now is."""
     rng = random.Random(seed)
     world.advance(timedelta(hours=1))
     google = {c.id for c in world.classes_of(Platform.GOOGLE)}
@@ -106,6 +108,7 @@ def change(world: World, fraction: float, seed: int) -> dict[str, Any]:
             states[s.id] = world.turn_in(s.id).state.value
         else:
             states[s.id] = world.return_work(s.id, grade=5.0).state.value
+    world.advance(settle)
     return {"changed": len(picked), "of": len(pool), "states": states, "now": world.now.isoformat()}
 
 
@@ -140,9 +143,11 @@ def main(argv: list[str] | None = None) -> None:
                 "config": str(config),
                 "now": world.now.isoformat(),
                 "minimum": minimum(world),
+                "audit_admin": customer_admin_email(),
             }
         )
         api = side_of(sb)
+        settle = api.reports_lag + timedelta(minutes=1)
         for line in sys.stdin:
             words = line.split()
             if not words or words[0] == "quit":
@@ -161,7 +166,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
             elif words[0] == "change":
                 with world.lock:
-                    _say(change(world, float(words[1]), int(words[2])))
+                    _say(change(world, float(words[1]), int(words[2]), settle))
             else:
                 _say({"error": f"unknown command {words[0]!r}"})
 
