@@ -76,7 +76,7 @@ def test_roster_post_and_course_changes_make_exactly_those_courses_be_read(
             given_name="New", family_name="Comer", is_staff=False,
         )  # fmt: skip
         h.world.add_pupil(a, newcomer)
-        leaver = [m.person_id for m in h.world.members(b, Role.PUPIL)][0]
+        leaver = next(m.person_id for m in h.world.members(b, Role.PUPIL))
         h.world.remove_pupil(b, leaver)
         posted, _ = _post_work(h.world, c)
         h.world.delete_class(gone)
