@@ -15,7 +15,6 @@ from connector.records import SubmissionState
 from sync.changes import CHANGES_STREAM, changes_partition
 from sync.cursors import get_cursor
 from sync.models import Submission, SyncRun
-from sync.registry import ensure_trust_and_schools
 from sync.runner import sync_school
 
 from .fakes import T0, FakeSource, G, settings, snapshot
@@ -48,13 +47,6 @@ class FakeLogSource(FakeSource):
 def _clock(start: datetime) -> Callable[[], datetime]:
     return lambda: start
 
-
-@pytest.fixture
-def sessions(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    with session_factory() as s:
-        ensure_trust_and_schools(s, CONF)
-        s.commit()
-    return session_factory
 
 
 def _snaps() -> list:  # type: ignore[type-arg]

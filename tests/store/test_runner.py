@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from connector.records import SkippedRecord
 from sync.cursors import clamp_to, get_cursor
 from sync.models import Person, RunStatus, SchoolClass, Submission, SyncIssue, SyncRun
-from sync.registry import ensure_trust_and_schools
 from sync.runner import sync_school
 
 from .fakes import T0, FakeSource, G, person, settings, snapshot, submission
@@ -24,13 +23,6 @@ def _clock(start: datetime = T0) -> Callable[[], datetime]:
     ticks: Iterator[int] = iter(range(10_000))
     return lambda: start + timedelta(seconds=next(ticks))
 
-
-@pytest.fixture
-def sessions(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
-    with session_factory() as s:
-        ensure_trust_and_schools(s, CONF)
-        s.commit()
-    return session_factory
 
 
 def _count(sessions: sessionmaker[Session], model: type[object]) -> int:
