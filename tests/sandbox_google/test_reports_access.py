@@ -58,6 +58,10 @@ def test_a_non_admin_is_refused_with_the_reports_apis_401(sandbox: Sandbox) -> N
     err = _error(e.value)
     assert err["code"] == 401
     assert err["message"] == "Access denied. You are not authorized to read activity records."
+    # google-auth takes a 401 for an expired token: it fetches a new one and asks again,
+    # twice, before the client raises.
+    s = stats(sandbox)
+    assert (s.by_method["reports.activities.list"], s.token_grants) == (3, 3)
 
 
 def test_a_token_without_the_audit_scope_is_403_insufficient_permissions(
