@@ -12,7 +12,7 @@ from config.settings import Settings
 from sync.lessons import LessonSyncSummary, sync_lessons
 from sync.registry import ensure_trust_and_schools
 from sync.runner import SyncRunSummary, sync_school
-from sync.sources import lesson_source_for, source_for
+from sync.sources import graph_shared, lesson_source_for, source_for
 
 log = structlog.get_logger(__name__)
 
@@ -38,6 +38,7 @@ def sync_all(
         ensure_trust_and_schools(session, settings)
         session.commit()
     out: list[SyncRunSummary] = []
+    graph = graph_shared(settings)  # the tenant's token and throttle budget, for every school
     for school in settings.schools:
         if platform is not None and school.platform.value != platform:
             continue
@@ -45,7 +46,7 @@ def sync_all(
             continue
         if should_stop is not None and should_stop():
             break
-        source = source_for(settings, school, clock)
+        source = source_for(settings, school, clock, graph=graph)
         out.append(
             sync_school(
                 sessions,
@@ -58,7 +59,9 @@ def sync_all(
             )
         )
         stopping = should_stop is not None and should_stop()
-        lesson_source = lesson_source_for(settings, school) if lessons and not stopping else None
+        lesson_source = (
+            lesson_source_for(settings, school, graph=graph) if lessons and not stopping else None
+        )
         if lesson_source is not None:
             run = sync_lessons(
                 sessions,

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.secrets import resolve
 from config.settings import PlatformName, SchoolSettings, Settings
 from connector.source import ClassSource, LessonSource
+
+if TYPE_CHECKING:
+    from connector.graph.source import GraphShared
 
 
 class SourceError(RuntimeError):
@@ -20,8 +23,11 @@ def source_for(
     settings: Settings,
     school: SchoolSettings,
     clock: Callable[[], datetime] | None = None,
+    *,
+    graph: GraphShared | None = None,
 ) -> ClassSource:
-    """``clock`` is the sync's clock (Graph works out lateness and class terms from it)."""
+    """``clock`` is the sync's clock (Graph works out lateness and class terms from it);
+    ``graph``: what the Microsoft schools of one run share (one token, one throttle)."""
     if school.platform is PlatformName.GOOGLE:
         from connector.google.source import GoogleClassSource
 
@@ -47,10 +53,13 @@ def source_for(
         client_secret=secret,
         certificate_pem=cert,
         clock=clock or (lambda: datetime.now(UTC)),
+        shared=graph,
     )
 
 
-def lesson_source_for(settings: Settings, school: SchoolSettings) -> LessonSource | None:
+def lesson_source_for(
+    settings: Settings, school: SchoolSettings, *, graph: GraphShared | None = None
+) -> LessonSource | None:
     """The school's live-lesson connector (Teams meetings for a Microsoft school)."""
     if school.platform is not PlatformName.GOOGLE:
         from connector.graph.lessons import GraphLessonSource
@@ -65,6 +74,7 @@ def lesson_source_for(settings: Settings, school: SchoolSettings) -> LessonSourc
             school_id=school.microsoft.school_id if school.microsoft is not None else None,
             client_secret=resolve(ms.client_secret).reveal() if ms.client_secret else None,
             certificate_pem=resolve(ms.certificate).reveal().encode() if ms.certificate else None,
+            shared=graph,
         )
     from connector.google.lessons import GoogleLessonSource
 
@@ -75,3 +85,13 @@ def lesson_source_for(settings: Settings, school: SchoolSettings) -> LessonSourc
         )
     info: dict[str, Any] = json.loads(resolve(ref).reveal())
     return GoogleLessonSource(settings.google, school, info)
+
+
+def graph_shared(settings: Settings) -> GraphShared | None:
+    """One :class:`GraphShared` for a run that has Microsoft schools (None without any,
+    so a Google-only run never imports the Graph SDK)."""
+    if all(s.platform is PlatformName.GOOGLE for s in settings.schools):
+        return None
+    from connector.graph.source import GraphShared
+
+    return GraphShared()

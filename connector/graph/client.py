@@ -110,8 +110,6 @@ class GraphClient:
         retry_after: str | None = None
         code = message = ""
         for attempt in range(self.max_throttled_retries + 1):
-            if self._pacer is not None and paced:
-                await self._pacer.take(paced)
             info = RequestInformation()
             info.http_method = method
             info.url = self.base + url
@@ -122,6 +120,9 @@ class GraphClient:
                 info.content = body
             status, retry_after, code, message = None, None, "", ""
             async with self._sem:
+                # Paced once a slot is ours, so the window counts when calls leave, not
+                # when they were queued (queued ones would leave in a burst).
+                held = await self._pacer.take(paced) if self._pacer and paced else 0
                 self.stats.requests += 1
                 self.stats.api_calls += calls
                 try:
@@ -134,6 +135,9 @@ class GraphClient:
                         code, message = e.error.code or "", e.error.message or ""
                 except (httpx.TransportError, json.JSONDecodeError) as e:
                     message = repr(e)
+                finally:
+                    if held and self._pacer is not None:
+                        self._pacer.release(held)
             if status == 429 and attempt < self.max_throttled_retries:
                 await self._pause(status, attempt, retry_after, url)
                 continue

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from connector.graph import GraphClassSource
 from connector.records import Role, SubmissionState, WorkState
 from connector.sandbox.graph import GraphState
@@ -69,23 +71,29 @@ def test_it_fans_out_through_batches_of_at_most_twenty(
     assert source.stats.requests < source.stats.api_calls
 
 
-def test_an_incremental_sync_follows_the_delta_link_and_recent_submissions(
+def test_an_incremental_read_relists_the_work_and_reads_only_submissions_changed_since(
     source: GraphClassSource, world: World, state: GraphState
 ) -> None:
     classes = list(source.list_classes())
     first = list(source.read_classes(classes, {}, full=True))
     cursors = {s.klass.platform_id: s.cursor for s in first}
     sub = next(s for s in world.scenario.submissions if s.state is SubmissionState.ASSIGNED)
+    world.advance(timedelta(hours=1))
     world.turn_in(sub.id)
+    gone = next(w for w in world.visible_work(sub.class_id) if w.id != sub.work_id)
+    world.delete_work(gone.id)
+    before = state.calls["GET /v1.0/education/classes/{id}/assignments/{id}/submissions"]
 
     again = list(source.read_classes(classes, cursors, full=False))
 
     assert state.calls["GET /v1.0/education/classes/{id}/getRecentlyModifiedSubmissions()"] == 3
+    assert state.calls["GET /v1.0/education/classes/{id}/assignments/{id}/submissions"] == before
     snap = next(s for s in again if s.klass.platform_id == sub.class_id)
-    assert not snap.work_complete  # delta never reports deleted assignments
-    turned = {s.platform_id: s for s in snap.submissions}
-    assert turned[sub.id].state is SubmissionState.TURNED_IN
-    assert turned[sub.id].late  # due date fetched for an assignment delta did not return
+    assert snap.work_complete  # the list shows deletions, which delta never reports
+    assert gone.id not in {w.platform_id for w in snap.work}
+    assert [s.platform_id for s in snap.submissions] == [sub.id]  # only what changed
+    assert snap.submissions[0].state is SubmissionState.TURNED_IN
+    assert snap.submissions[0].late  # due date from the assignment list of the same round
 
 
 def test_people_reads_profiles_by_id(source: GraphClassSource, world: World) -> None:
