@@ -193,50 +193,72 @@ class GraphClient:
         link = page.get("@odata.nextLink")
         return self.relative(link) if isinstance(link, str) else None
 
-    async def get_many(self, gets: list[Get]) -> dict[Hashable, Pages]:
+    async def get_many(
+        self, gets: list[Get], on_done: Callable[[Hashable, Pages], None] | None = None
+    ) -> dict[Hashable, Pages]:
         """Read many collections in full through ``$batch`` (≤20 per batch, concurrently).
 
         A part answered 429/5xx is sent again in a later batch after the longest
-        ``Retry-After`` among them; next pages join later batches as well.
+        ``Retry-After`` among them; next pages join later batches as well. ``on_done`` hears
+        of each collection as soon as it is read in full (or failed for good), while the
+        batches of the others are still out.
         """
         results: dict[Hashable, Pages] = {g.key: Pages() for g in gets}
         attempts: dict[Hashable, int] = {}
         pending: list[tuple[Get, str]] = [(g, g.url) for g in gets]
+
+        async def answered(chunk: list[tuple[Get, str]]) -> tuple[list[tuple[Get, str]], Any]:
+            return chunk, await self._batch(chunk)
+
         while pending:
             chunks = [pending[i:i + self.batch_size]
                       for i in range(0, len(pending), self.batch_size)]
-            answers = await asyncio.gather(*(self._batch(c) for c in chunks))
             pending = []
             wait: float | None = None
-            for chunk, answer in zip(chunks, answers, strict=True):
+            for next_answer in asyncio.as_completed([answered(c) for c in chunks]):
+                chunk, answer = await next_answer
+                again: list[tuple[Get, str]] = []
                 for (get, url), part in zip(chunk, answer, strict=True):
-                    out = results[get.key]
-                    if isinstance(part, GraphError):
-                        out.error = part
-                        continue
-                    status, headers, body = part
-                    if 200 <= status < 300:
-                        link = self._absorb(out, body)
-                        if link is not None and out.error is None:
-                            pending.append((get, link))
-                        continue
-                    n = attempts[get.key] = attempts.get(get.key, 0) + 1
-                    limit = self.max_throttled_retries if status == 429 else self.max_retries
-                    if status in RETRYABLE and n <= limit:
-                        if status == 429:
-                            self.stats.throttled += 1
-                        self.stats.retries += 1
-                        delay = self._delay(n - 1, header(headers, "Retry-After"))
+                    delay = self._take(results[get.key], attempts, get, url, part, again)
+                    if delay is not None:
                         wait = delay if wait is None else max(wait, delay)
-                        pending.append((get, url))
-                        continue
-                    err = body.get("error", {}) if isinstance(body, dict) else {}
-                    out.error = GraphError(status, str(err.get("code", "")),
-                                           str(err.get("message", "")))
+                pending += again
+                if on_done is not None:
+                    still = {get.key for get, _ in again}
+                    for get, _ in chunk:
+                        if get.key not in still:
+                            on_done(get.key, results[get.key])
             if pending and wait is not None:
                 log.info("graph.batch_retry", parts=len(pending), delay_s=wait)
                 await self.sleep(wait)
         return results
+
+    def _take(
+        self, out: Pages, attempts: dict[Hashable, int], get: Get, url: str,
+        part: tuple[int, dict[str, Any], Any] | GraphError, again: list[tuple[Get, str]],
+    ) -> float | None:
+        """One batch part into ``out``; what to ask again goes to ``again``. Returns the
+        wait a retryable failure asks for."""
+        if isinstance(part, GraphError):
+            out.error = part
+            return None
+        status, headers, body = part
+        if 200 <= status < 300:
+            link = self._absorb(out, body)
+            if link is not None and out.error is None:
+                again.append((get, link))
+            return None
+        n = attempts[get.key] = attempts.get(get.key, 0) + 1
+        limit = self.max_throttled_retries if status == 429 else self.max_retries
+        if status in RETRYABLE and n <= limit:
+            if status == 429:
+                self.stats.throttled += 1
+            self.stats.retries += 1
+            again.append((get, url))
+            return self._delay(n - 1, header(headers, "Retry-After"))
+        err = body.get("error", {}) if isinstance(body, dict) else {}
+        out.error = GraphError(status, str(err.get("code", "")), str(err.get("message", "")))
+        return None
 
     async def _batch(
         self, chunk: list[tuple[Get, str]]

@@ -14,7 +14,8 @@ one page the list costs the single call a delta round would. Submissions differ:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Mapping
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -85,9 +86,66 @@ class ClassReader:
     def _class_url(self, cid: str) -> Any:
         return self.sdk.education.classes.by_education_class_id(cid)
 
-    async def read(self, classes: list[ClassRecord], cursors: Mapping[str, Mapping[str, str]],
-                   *, full: bool) -> list[ClassSnapshot]:
+    async def read(
+        self, classes: list[ClassRecord], cursors: Mapping[str, Mapping[str, str]], *,
+        full: bool, emit: Callable[[ClassSnapshot], None],
+    ) -> None:
+        """Read ``classes``; each snapshot goes to ``emit`` (in class order) as soon as it
+        and those before it are complete, so the caller commits while the rest is read."""
         since = {c.platform_id: self._since(cursors.get(c.platform_id), full) for c in classes}
+        first = await self.client.get_many(self._lists(classes, since))
+        snaps: dict[str, ClassSnapshot] = {}
+        due: dict[str, dict[str, Any]] = {}
+        second: list[Get] = []
+        for c in classes:
+            cid = c.platform_id
+            snap = snaps[cid] = self._roster(c, first[("members", cid)], first[("teachers", cid)])
+            if not snap.roster_complete and _gone(first[("members", cid)]):
+                snap.work_complete = False
+                continue  # the class is gone (404) or forbidden: nothing more to read
+            pages = first[("assignments", cid)]
+            self._work(snap, pages)
+            self._modules(snap, first[("modules", cid)])
+            due[cid] = {w.platform_id: w.due_at for w in snap.work}
+            if pages.error is None:
+                snap.cursor = {CURSOR_SUBMISSIONS: self.started.isoformat()}
+            if since[cid] is not None:
+                self._submissions(snap, ("recent", cid), first[("recent", cid)], due[cid])
+            elif pages.error is None:
+                node = self._class_url(cid).assignments
+                second += [
+                    Get(("subs", cid, w.platform_id),
+                        _subs_url(node.by_education_assignment_id(w.platform_id).submissions),
+                        PREFER)
+                    for w in snap.work
+                    if w.state is WorkState.PUBLISHED and w.published_at is not None
+                    and w.kind is not WorkKind.MATERIAL
+                ]  # fmt: skip
+        waiting = Counter(str(g.key[1]) for g in second if isinstance(g.key, tuple))
+        order = [c.platform_id for c in classes]
+
+        def flush() -> None:
+            while order and waiting[order[0]] == 0:
+                snap = snaps[order.pop(0)]
+                for rec in snap.skipped:
+                    log.warning("graph.skipped", class_id=snap.klass.platform_id,
+                                resource=rec.resource, platform_id=rec.platform_id,
+                                reason=rec.reason)  # fmt: skip
+                emit(snap)
+
+        def done(key: Hashable, pages: Pages) -> None:
+            assert isinstance(key, tuple)
+            self._submissions(snaps[key[1]], key, pages, due[key[1]])
+            waiting[key[1]] -= 1
+            flush()
+
+        flush()
+        if second:
+            await self.client.get_many(second, on_done=done)
+        flush()
+
+    def _lists(self, classes: list[ClassRecord], since: Mapping[str, datetime | None]) -> list[Get]:
+        """Round 1: every class's lists, and its recent submissions on an incremental read."""
         gets: list[Get] = []
         for c in classes:
             cid = c.platform_id
@@ -99,54 +157,20 @@ class ClassReader:
             gets.append(Get(("modules", cid), _url(node.modules)))
             if (at := since[cid]) is not None:
                 gets.append(Get(("recent", cid), _recent_url(node, at), PREFER))
-        first = await self.client.get_many(gets)
+        return gets
 
-        snaps: dict[str, ClassSnapshot] = {}
-        due: dict[str, dict[str, Any]] = {}
-        second: list[Get] = []
-        results: dict[Hashable, Pages] = {}
-        for c in classes:
-            cid = c.platform_id
-            snap = self._roster(c, first[("members", cid)], first[("teachers", cid)])
-            snaps[cid] = snap
-            if not snap.roster_complete and _gone(first[("members", cid)]):
-                snap.work_complete = False
-                continue  # the class is gone (404) or forbidden: nothing more to read
-            pages = first[("assignments", cid)]
-            self._work(snap, pages)
-            self._modules(snap, first[("modules", cid)])
-            due[cid] = {w.platform_id: w.due_at for w in snap.work}
-            node = self._class_url(cid)
-            if since[cid] is not None:
-                results[("recent", cid)] = first[("recent", cid)]
-            elif pages.error is None:
-                for w in snap.work:
-                    if (w.state is WorkState.PUBLISHED and w.published_at is not None
-                            and w.kind is not WorkKind.MATERIAL):
-                        sub_url = _subs_url(node.assignments.by_education_assignment_id(
-                            w.platform_id).submissions)
-                        second.append(Get(("subs", cid, w.platform_id), sub_url, PREFER))
-            if pages.error is None:
-                snap.cursor = {CURSOR_SUBMISSIONS: self.started.isoformat()}
-        if second:
-            results.update(await self.client.get_many(second))
-        for key, pages in results.items():
-            assert isinstance(key, tuple)
-            snap = snaps[key[1]]
-            if pages.error is not None:
-                snap.skipped.append(SkippedRecord(MS, "educationSubmission", None,
-                                                  f"{key[0]} {key[-1]}: {pages.error}"))
-                snap.cursor = {}  # do not move the cursor past submissions we missed
-            for item in pages.items:
-                rec = edu.submission(item, key[1], due[key[1]], self.started)
-                (snap.skipped if isinstance(rec, SkippedRecord) else snap.submissions).append(
-                    rec)  # type: ignore[arg-type]
-        for snap in snaps.values():
-            for rec in snap.skipped:
-                log.warning("graph.skipped", class_id=snap.klass.platform_id,
-                            resource=rec.resource, platform_id=rec.platform_id,
-                            reason=rec.reason)
-        return [snaps[c.platform_id] for c in classes]
+    def _submissions(self, snap: ClassSnapshot, key: tuple[Any, ...], pages: Pages,
+                     due: Mapping[str, Any]) -> None:
+        if pages.error is not None:
+            snap.skipped.append(SkippedRecord(MS, "educationSubmission", None,
+                                              f"{key[0]} {key[-1]}: {pages.error}"))
+            snap.cursor = {}  # do not move the cursor past submissions we missed
+        for item in pages.items:
+            rec = edu.submission(item, snap.klass.platform_id, dict(due), self.started)
+            if isinstance(rec, SkippedRecord):
+                snap.skipped.append(rec)
+            else:
+                snap.submissions.append(rec)
 
     def _roster(self, c: ClassRecord, members: Pages, teachers: Pages) -> ClassSnapshot:
         snap = ClassSnapshot(klass=c)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import queue
 import threading
 from collections.abc import Callable, Coroutine, Hashable, Iterator, Mapping
 from dataclasses import dataclass
@@ -198,10 +199,21 @@ class GraphClassSource:
         # About a batch's worth of classes per concurrent slot, so batches stay full.
         size = max(1, self.settings.concurrency * 6)
         for i in range(0, len(classes), size):
-            chunk = classes[i:i + size]
             reader = ClassReader(self._client, self._sdk, started=self.clock(),
                                  window=INCREMENTAL_WINDOW)
-            yield from self._run(reader.read(chunk, cursors, full=full))
+            # Snapshots arrive while the rest of the chunk is still being read (on the loop
+            # thread), so committing them overlaps the waiting on Graph and its throttle.
+            ready: queue.Queue[ClassSnapshot | None] = queue.Queue()
+            read = asyncio.run_coroutine_threadsafe(
+                reader.read(classes[i:i + size], cursors, full=full, emit=ready.put),
+                self._loop)
+            read.add_done_callback(_then_put(ready, None))
+            try:
+                while (snap := ready.get()) is not None:
+                    yield snap
+                read.result()  # what the read raised, after what it had read
+            finally:
+                read.cancel()  # the caller stopped early: stop reading for it
 
     def skipped(self) -> list[SkippedRecord]:
         return list(self._skipped)
@@ -234,6 +246,10 @@ class GraphClassSource:
         log.warning("graph.skipped", resource=rec.resource, platform_id=rec.platform_id,
                     reason=rec.reason)
         self._skipped.append(rec)
+
+
+def _then_put(q: queue.Queue[ClassSnapshot | None], item: None) -> Callable[[Any], None]:
+    return lambda _done: q.put(item)
 
 
 def _conforms(source: GraphClassSource) -> ClassSource:

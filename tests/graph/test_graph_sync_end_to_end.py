@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from config.settings import MicrosoftSettings
 from connector.graph import GraphClassSource
 from connector.records import Role, SubmissionState, WorkState
-from connector.sandbox.graph import GraphState
+from connector.sandbox.graph import SANDBOX_CLIENT_SECRET, GraphState, graph_state, register
+from connector.sandbox.server import Sandbox
 from connector.sandbox.world import World
+from tests.graph.factories import microsoft_world
+
+SUBMISSIONS = "GET /v1.0/education/classes/{id}/assignments/{id}/submissions"
 
 
 def _read_all(source: GraphClassSource) -> list:  # type: ignore[type-arg]
@@ -107,3 +112,29 @@ def test_teachers_are_members_with_the_teacher_role(source: GraphClassSource) ->
     snap = _read_all(source)[0]
     roles = {m.role for m in snap.members}
     assert roles == {Role.TEACHER, Role.PUPIL}
+
+
+def test_a_class_is_handed_over_while_later_classes_are_still_being_read(
+    settings: MicrosoftSettings,
+) -> None:
+    world = World(microsoft_world(classes=8, works=7))  # 5 live assignments a class
+    with Sandbox(latency_ms=300) as sandbox:
+        register(sandbox, world)
+        root = sandbox.url.rstrip("/")
+        one_at_a_time = settings.model_copy(
+            update={"base_url": f"{root}/v1.0", "authority": root, "concurrency": 1})
+        with GraphClassSource(one_at_a_time, client_secret=SANDBOX_CLIENT_SECRET,
+                              clock=lambda: world.now) as source:
+            classes = list(source.list_classes())
+            reading = source.read_classes(classes, {}, full=True)
+
+            first = next(reading)
+            calls = graph_state(sandbox).calls[SUBMISSIONS]
+            rest = list(reading)
+
+        # 40 submission lists in two batches of 20: the first class (in the first batch)
+        # came out before the second batch was answered.
+        assert first.klass.platform_id == classes[0].platform_id
+        assert len(first.submissions) == 30
+        assert calls == 20 and graph_state(sandbox).calls[SUBMISSIONS] == 40
+        assert [s.klass.platform_id for s in rest] == [c.platform_id for c in classes[1:]]
