@@ -9,7 +9,8 @@ tenant, one app registration). Figures:
   (what Graph's throttling counts).
 - ``min_requests``: what the data needs (:func:`jobs.bench.graph_serve.minimum`): one
   client-credentials grant (2 round trips), per school its class list and ``$batch``es of
-  20 holding every list of every class and the submissions of every visible assignment.
+  20 holding every list of every class, the submissions of every visible assignment and
+  the profiles of pupils who left every class but still have submissions.
 - ``bound_s``: the larger of the latency bound and the throttling bound. Latency: the
   grant, then per school (one after another) its class list and its batches
   ``concurrency`` at a time, at least two rounds (submissions need their assignment
