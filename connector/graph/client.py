@@ -215,7 +215,10 @@ class GraphClient:
                       for i in range(0, len(pending), self.batch_size)]
             pending = []
             wait: float | None = None
-            for next_answer in asyncio.as_completed([answered(c) for c in chunks]):
+            # Tasks made here, in order: as_completed would start bare coroutines in set
+            # order, and the first classes' batches must leave first.
+            tasks = [asyncio.ensure_future(answered(c)) for c in chunks]
+            for next_answer in asyncio.as_completed(tasks):
                 chunk, answer = await next_answer
                 again: list[tuple[Get, str]] = []
                 for (get, url), part in zip(chunk, answer, strict=True):

@@ -11,10 +11,13 @@ from __future__ import annotations
 import heapq
 import threading
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
-# 90 % of the per-app limit, leaving room for clock skew and other callers.
-ASSIGNMENTS_RATE = (315, 10.0)
+# The whole per-app limit: the pacer counts each call from its sending to a window after
+# its answer, so Graph cannot have counted more of ours in any window, whatever the
+# delays; the per-tenant limit that other apps share is left to Retry-After.
+ASSIGNMENTS_RATE = (350, 10.0)
 
 
 def is_assignment_service(url: str) -> bool:
@@ -34,7 +37,8 @@ class Pacer:
 
     One pacer may serve several sources (Graph counts per app per tenant), each on its own
     event loop and thread: the window is guarded by a lock, the waiting done on the
-    caller's loop.
+    caller's loop. Places are given first come, first served, so batches leave in the
+    order they were queued (the first classes' submissions first).
     """
 
     def __init__(self, requests: int, window_s: float,
@@ -46,6 +50,7 @@ class Pacer:
         self._clock = clock
         self._answered: list[float] = []  # a heap of answer times still in the window
         self._in_flight = 0
+        self._queue: deque[object] = deque()  # one ticket per waiting take(), in order
         self._lock = threading.Lock()
         self.waited_s = 0.0
 
@@ -53,22 +58,38 @@ class Pacer:
         """Wait until ``n`` more calls fit, then hold their places; returns what was taken
         (pass it to :meth:`release`)."""
         n = min(n, self.requests)
-        while True:
+        ticket = object()
+        with self._lock:
+            self._queue.append(ticket)
+        try:
+            while True:
+                with self._lock:
+                    wait = self._admit(ticket, n)
+                    if wait is None:
+                        return n
+                    self.waited_s += wait
+                await self._sleep(wait)
+        finally:
             with self._lock:
-                now = self._clock()
-                while self._answered and self._answered[0] <= now - self.window_s:
-                    heapq.heappop(self._answered)
-                over = self._in_flight + len(self._answered) + n - self.requests
-                if over <= 0:
-                    self._in_flight += n
-                    return n
-                if over <= len(self._answered):
-                    wait = heapq.nsmallest(over, self._answered)[-1] + self.window_s - now
-                else:
-                    wait = 0.05  # places held by calls still in flight: look again soon
-                wait = max(wait, 0.001)
-                self.waited_s += wait
-            await self._sleep(wait)
+                if ticket in self._queue:  # cancelled while waiting: let the next one on
+                    self._queue.remove(ticket)
+
+    def _admit(self, ticket: object, n: int) -> float | None:
+        """Under the lock: None when ``ticket`` got its places, else how long to wait."""
+        if self._queue[0] is not ticket:
+            return 0.01  # not our turn yet
+        now = self._clock()
+        while self._answered and self._answered[0] <= now - self.window_s:
+            heapq.heappop(self._answered)
+        over = self._in_flight + len(self._answered) + n - self.requests
+        if over <= 0:
+            self._in_flight += n
+            self._queue.popleft()
+            return None
+        if over <= len(self._answered):
+            wait = heapq.nsmallest(over, self._answered)[-1] + self.window_s - now
+            return max(wait, 0.001)
+        return 0.05  # places held by calls still in flight: look again soon
 
     def release(self, n: int) -> None:
         """``n`` calls taken earlier were answered (or failed) now."""
