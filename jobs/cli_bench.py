@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
@@ -15,7 +16,7 @@ app.add_typer(bench_app, name="bench")
 
 @bench_app.command("sync")
 def bench_sync(
-    platform: Annotated[str, typer.Option(help="Only google is measured so far.")] = "google",
+    platform: Annotated[str, typer.Option(help="google or microsoft.")] = "google",
     scenario: Annotated[str, typer.Option(help="tiny, small or trust.")] = "trust",
     seed: Annotated[int, typer.Option(help="Scenario seed.")] = 1,
     latency_ms: Annotated[float, typer.Option(help="Added to every sandbox response.")] = 100.0,
@@ -46,22 +47,32 @@ def bench_sync(
     from jobs import logs
     from jobs.bench.sync import report_lines, run_sync_bench
 
-    if platform != "google":
-        fail("only --platform google is measured so far", 2)
+    if platform not in ("google", "microsoft"):
+        fail("--platform must be google or microsoft", 2)
     if impersonate not in ("admin", "teacher"):
         fail("--impersonate must be admin or teacher", 2)
     logs.configure(level="WARNING")
-    figures = run_sync_bench(
-        scenario=scenario,
-        seed=seed,
-        latency_ms=latency_ms,
-        database_url=database_url,
-        impersonate=impersonate,
-        concurrency=concurrency,
-        change=change,
-        change_log=change_log,
-        progress=lambda m: err.print(f"[dim]{m}[/]", highlight=False),
-    )
+    progress: Callable[[str], None] = lambda m: err.print(f"[dim]{m}[/]", highlight=False)  # noqa: E731
+    if platform == "microsoft":
+        from jobs.bench import graph_sync
+
+        figures = graph_sync.run_graph_bench(
+            scenario=scenario, seed=seed, latency_ms=latency_ms, database_url=database_url,
+            concurrency=concurrency, change=change, progress=progress,
+        )  # fmt: skip
+        report_lines = graph_sync.report_lines
+    else:
+        figures = run_sync_bench(
+            scenario=scenario,
+            seed=seed,
+            latency_ms=latency_ms,
+            database_url=database_url,
+            impersonate=impersonate,
+            concurrency=concurrency,
+            change=change,
+            change_log=change_log,
+            progress=progress,
+        )
     for line in report_lines(figures):
         out.print(line, highlight=False, markup=False, soft_wrap=True)
     if as_json:

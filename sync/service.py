@@ -38,7 +38,7 @@ def sync_all(
         ensure_trust_and_schools(session, settings)
         session.commit()
     out: list[SyncRunSummary] = []
-    sync_round = SyncRound()
+    sync_round = SyncRound()  # what the schools share: a Graph token and throttle, Google's log
     for school in settings.schools:
         if platform is not None and school.platform.value != platform:
             continue
@@ -59,7 +59,9 @@ def sync_all(
             )
         )
         stopping = should_stop is not None and should_stop()
-        lesson_source = lesson_source_for(settings, school) if lessons and not stopping else None
+        lesson_source = (
+            lesson_source_for(settings, school, sync_round) if lessons and not stopping else None
+        )
         if lesson_source is not None:
             run = sync_lessons(
                 sessions,

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config.secrets import resolve
 from config.settings import PlatformName, SchoolSettings, Settings
 from connector.source import ClassSource, LessonSource
+
+if TYPE_CHECKING:
+    from connector.google.audit import AuditLogs
+    from connector.graph.source import GraphShared
 
 
 class SourceError(RuntimeError):
@@ -17,18 +21,28 @@ class SourceError(RuntimeError):
 
 
 class SyncRound:
-    """What the sources of one round of school syncs share: Google's audit log is read once
-    for every school read by the same admin (see connector.google.audit)."""
+    """What the sources of one round of school syncs share: the Microsoft tenant's token and
+    throttle budget (connector.graph.source.GraphShared), and Google's audit log, read once
+    for every school read by the same admin (connector.google.audit.AuditLogs). Each is
+    made when first asked for, so a Google-only round never imports the Graph SDK."""
 
     def __init__(self) -> None:
-        self._google_logs: Any = None
+        self._google_logs: AuditLogs | None = None
+        self._graph: GraphShared | None = None
 
-    def google_logs(self) -> Any:
+    def google_logs(self) -> AuditLogs:
         if self._google_logs is None:
             from connector.google.audit import AuditLogs
 
             self._google_logs = AuditLogs()
         return self._google_logs
+
+    def graph(self) -> GraphShared:
+        if self._graph is None:
+            from connector.graph.source import GraphShared
+
+            self._graph = GraphShared()
+        return self._graph
 
 
 def source_for(
@@ -65,10 +79,13 @@ def source_for(
         client_secret=secret,
         certificate_pem=cert,
         clock=clock or (lambda: datetime.now(UTC)),
+        shared=sync_round.graph() if sync_round is not None else None,
     )
 
 
-def lesson_source_for(settings: Settings, school: SchoolSettings) -> LessonSource | None:
+def lesson_source_for(
+    settings: Settings, school: SchoolSettings, sync_round: SyncRound | None = None
+) -> LessonSource | None:
     """The school's live-lesson connector (Teams meetings for a Microsoft school)."""
     if school.platform is not PlatformName.GOOGLE:
         from connector.graph.lessons import GraphLessonSource
@@ -83,6 +100,7 @@ def lesson_source_for(settings: Settings, school: SchoolSettings) -> LessonSourc
             school_id=school.microsoft.school_id if school.microsoft is not None else None,
             client_secret=resolve(ms.client_secret).reveal() if ms.client_secret else None,
             certificate_pem=resolve(ms.certificate).reveal().encode() if ms.certificate else None,
+            shared=sync_round.graph() if sync_round is not None else None,
         )
     from connector.google.lessons import GoogleLessonSource
 

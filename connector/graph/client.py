@@ -1,4 +1,5 @@
-"""Graph requests over msgraph-sdk's adapter: paging, ``$batch`` fan-out, one retry layer.
+"""Graph requests over msgraph-sdk's adapter: paging, one retry layer (``$batch`` fan-out is
+in :mod:`connector.graph.batching`).
 
 Every request goes through kiota's ``GraphRequestAdapter`` (auth, CAE claims challenges,
 redirects, headers) with the SDK's RetryHandler turned off: retries live here only, because
@@ -26,14 +27,14 @@ from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph_core import BaseGraphRequestAdapter  # type: ignore[import-untyped]
 
+from connector.graph.batching import read_batched
 from connector.graph.pacing import Pacer, is_assignment_service
-from connector.graph.pages import Get, GraphError, Pages, header
+from connector.graph.pages import RETRYABLE, Get, GraphError, Pages, header
 from connector.source import RequestStats
 
 log = structlog.get_logger(__name__)
 
 MAX_BATCH = 20  # Graph JSON batching: "limited to 20 individual requests"
-RETRYABLE = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 180.0  # longer waits are a sign to stop, as kiota's RetryHandler does
 _ERRORS: dict[str, Any] = {"XXX": ODataError.create_from_discriminator_value}
 
@@ -86,7 +87,7 @@ class GraphClient:
 
     # --- one request, with the retry policy ---------------------------------------------
 
-    def _delay(self, attempt: int, retry_after: str | None) -> float:
+    def delay(self, attempt: int, retry_after: str | None) -> float:
         if retry_after is not None:
             try:
                 return min(max(float(retry_after), 0.0), MAX_RETRY_AFTER_S)
@@ -110,8 +111,6 @@ class GraphClient:
         retry_after: str | None = None
         code = message = ""
         for attempt in range(self.max_throttled_retries + 1):
-            if self._pacer is not None and paced:
-                await self._pacer.take(paced)
             info = RequestInformation()
             info.http_method = method
             info.url = self.base + url
@@ -122,6 +121,9 @@ class GraphClient:
                 info.content = body
             status, retry_after, code, message = None, None, "", ""
             async with self._sem:
+                # Paced once a slot is ours, so the window counts when calls leave, not
+                # when they were queued (queued ones would leave in a burst).
+                held = await self._pacer.take(paced) if self._pacer and paced else 0
                 self.stats.requests += 1
                 self.stats.api_calls += calls
                 try:
@@ -134,6 +136,9 @@ class GraphClient:
                         code, message = e.error.code or "", e.error.message or ""
                 except (httpx.TransportError, json.JSONDecodeError) as e:
                     message = repr(e)
+                finally:
+                    if held and self._pacer is not None:
+                        self._pacer.release(held)
             if status == 429 and attempt < self.max_throttled_retries:
                 await self._pause(status, attempt, retry_after, url)
                 continue
@@ -153,7 +158,7 @@ class GraphClient:
 
     async def _pause(self, status: int | None, attempt: int, retry_after: str | None,
                      url: str) -> None:
-        delay = self._delay(attempt, retry_after)
+        delay = self.delay(attempt, retry_after)
         if status == 429:
             self.stats.throttled += 1
         self.stats.retries += 1
@@ -172,10 +177,10 @@ class GraphClient:
             except GraphError as e:
                 out.error = e
                 return out
-            next_url = self._absorb(out, page)
+            next_url = self.absorb(out, page)
         return out
 
-    def _absorb(self, out: Pages, page: Any) -> str | None:
+    def absorb(self, out: Pages, page: Any) -> str | None:
         """Add one page to ``out``; the next page's relative URL, if any."""
         if isinstance(page, dict) and "value" not in page and isinstance(page.get("id"), str):
             out.items.append(page)  # a single entity (e.g. /education/users/{id})
@@ -189,80 +194,8 @@ class GraphClient:
         link = page.get("@odata.nextLink")
         return self.relative(link) if isinstance(link, str) else None
 
-    async def get_many(self, gets: list[Get]) -> dict[Hashable, Pages]:
-        """Read many collections in full through ``$batch`` (≤20 per batch, concurrently).
-
-        A part answered 429/5xx is sent again in a later batch after the longest
-        ``Retry-After`` among them; next pages join later batches as well.
-        """
-        results: dict[Hashable, Pages] = {g.key: Pages() for g in gets}
-        attempts: dict[Hashable, int] = {}
-        pending: list[tuple[Get, str]] = [(g, g.url) for g in gets]
-        while pending:
-            chunks = [pending[i:i + self.batch_size]
-                      for i in range(0, len(pending), self.batch_size)]
-            answers = await asyncio.gather(*(self._batch(c) for c in chunks))
-            pending = []
-            wait: float | None = None
-            for chunk, answer in zip(chunks, answers, strict=True):
-                for (get, url), part in zip(chunk, answer, strict=True):
-                    out = results[get.key]
-                    if isinstance(part, GraphError):
-                        out.error = part
-                        continue
-                    status, headers, body = part
-                    if 200 <= status < 300:
-                        link = self._absorb(out, body)
-                        if link is not None and out.error is None:
-                            pending.append((get, link))
-                        continue
-                    n = attempts[get.key] = attempts.get(get.key, 0) + 1
-                    limit = self.max_throttled_retries if status == 429 else self.max_retries
-                    if status in RETRYABLE and n <= limit:
-                        if status == 429:
-                            self.stats.throttled += 1
-                        self.stats.retries += 1
-                        delay = self._delay(n - 1, header(headers, "Retry-After"))
-                        wait = delay if wait is None else max(wait, delay)
-                        pending.append((get, url))
-                        continue
-                    err = body.get("error", {}) if isinstance(body, dict) else {}
-                    out.error = GraphError(status, str(err.get("code", "")),
-                                           str(err.get("message", "")))
-            if pending and wait is not None:
-                log.info("graph.batch_retry", parts=len(pending), delay_s=wait)
-                await self.sleep(wait)
-        return results
-
-    async def _batch(
-        self, chunk: list[tuple[Get, str]]
-    ) -> list[tuple[int, dict[str, Any], Any] | GraphError]:
-        if len(chunk) == 1:
-            # A batch of one costs the same quota and a bigger body: send it plainly.
-            get, url = chunk[0]
-            try:
-                page = await self.send(Method.GET, url, headers=get.headers)
-            except GraphError as e:
-                if e.status is not None and e.status not in RETRYABLE:
-                    return [(e.status, {}, {"error": {"code": e.code, "message": e.message}})]
-                return [e]
-            return [(200, {}, page)]
-        requests = [
-            {"id": str(i), "method": "GET", "url": url, **({"headers": dict(get.headers)}
-                                                          if get.headers else {})}
-            for i, (get, url) in enumerate(chunk)
-        ]
-        body = json.dumps({"requests": requests}).encode()
-        paced = sum(1 for _, url in chunk if is_assignment_service(url))
-        try:
-            answer = await self.send(Method.POST, "/$batch", body=body, calls=len(chunk),
-                                     paced=paced)
-        except GraphError as e:
-            return [e] * len(chunk)
-        by_id: dict[str, tuple[int, dict[str, Any], Any]] = {}
-        for r in (answer or {}).get("responses", []):
-            if isinstance(r, dict) and "id" in r:
-                by_id[str(r["id"])] = (int(r.get("status", 0)), r.get("headers") or {},
-                                       r.get("body"))
-        missing = GraphError(None, "MissingBatchResponse", "no answer for a batch part")
-        return [by_id.get(str(i), missing) for i in range(len(chunk))]
+    async def get_many(
+        self, gets: list[Get], on_done: Callable[[Hashable, Pages], None] | None = None
+    ) -> dict[Hashable, Pages]:
+        """Many collections in full through ``$batch``: see :mod:`connector.graph.batching`."""
+        return await read_batched(self, gets, on_done)

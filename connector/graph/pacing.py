@@ -8,12 +8,16 @@ Graph counts every request inside ``$batch`` on its own; the assignment service 
 
 from __future__ import annotations
 
+import heapq
+import threading
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-# 90 % of the per-app limit, leaving room for clock skew and other callers.
-ASSIGNMENTS_RATE = (315, 10.0)
+# The whole per-app limit: the pacer counts each call from its sending to a window after
+# its answer, so Graph cannot have counted more of ours in any window, whatever the
+# delays; the per-tenant limit that other apps share is left to Retry-After.
+ASSIGNMENTS_RATE = (350, 10.0)
 
 
 def is_assignment_service(url: str) -> bool:
@@ -23,7 +27,19 @@ def is_assignment_service(url: str) -> bool:
 
 
 class Pacer:
-    """At most ``requests`` per ``window_s`` seconds (sliding window), for one event loop."""
+    """At most ``requests`` per ``window_s`` seconds (sliding window), counted so that the
+    server can never have seen more.
+
+    Graph counts a call when it arrives, which is after we send it and before its answer
+    is back; how long after varies (queueing, server load). So a call holds its place from
+    when it is sent (``take``) until ``window_s`` after its answer came back (``release``):
+    whatever the delay, every call the server counted in any window is still held here.
+
+    One pacer may serve several sources (Graph counts per app per tenant), each on its own
+    event loop and thread: the window is guarded by a lock, the waiting done on the
+    caller's loop. Places are given first come, first served, so batches leave in the
+    order they were queued (the first classes' submissions first).
+    """
 
     def __init__(self, requests: int, window_s: float,
                  sleep: Callable[[float], Awaitable[None]],
@@ -32,19 +48,53 @@ class Pacer:
         self.window_s = window_s
         self._sleep = sleep
         self._clock = clock
-        self._sent: deque[float] = deque()
+        self._answered: list[float] = []  # a heap of answer times still in the window
+        self._in_flight = 0
+        self._queue: deque[object] = deque()  # one ticket per waiting take(), in order
+        self._lock = threading.Lock()
         self.waited_s = 0.0
 
-    async def take(self, n: int) -> None:
-        """Wait until ``n`` more requests fit in the window, then count them."""
+    async def take(self, n: int) -> int:
+        """Wait until ``n`` more calls fit, then hold their places; returns what was taken
+        (pass it to :meth:`release`)."""
         n = min(n, self.requests)
-        while True:
-            now = self._clock()
-            while self._sent and self._sent[0] <= now - self.window_s:
-                self._sent.popleft()
-            if len(self._sent) + n <= self.requests:
-                self._sent.extend([now] * n)
-                return
-            wait = self._sent[len(self._sent) + n - self.requests - 1] + self.window_s - now
-            self.waited_s += max(wait, 0.0)
-            await self._sleep(max(wait, 0.001))
+        ticket = object()
+        with self._lock:
+            self._queue.append(ticket)
+        try:
+            while True:
+                with self._lock:
+                    wait = self._admit(ticket, n)
+                    if wait is None:
+                        return n
+                    self.waited_s += wait
+                await self._sleep(wait)
+        finally:
+            with self._lock:
+                if ticket in self._queue:  # cancelled while waiting: let the next one on
+                    self._queue.remove(ticket)
+
+    def _admit(self, ticket: object, n: int) -> float | None:
+        """Under the lock: None when ``ticket`` got its places, else how long to wait."""
+        if self._queue[0] is not ticket:
+            return 0.01  # not our turn yet
+        now = self._clock()
+        while self._answered and self._answered[0] <= now - self.window_s:
+            heapq.heappop(self._answered)
+        over = self._in_flight + len(self._answered) + n - self.requests
+        if over <= 0:
+            self._in_flight += n
+            self._queue.popleft()
+            return None
+        if over <= len(self._answered):
+            wait = heapq.nsmallest(over, self._answered)[-1] + self.window_s - now
+            return max(wait, 0.001)
+        return 0.05  # places held by calls still in flight: look again soon
+
+    def release(self, n: int) -> None:
+        """``n`` calls taken earlier were answered (or failed) now."""
+        with self._lock:
+            self._in_flight -= n
+            at = self._clock()
+            for _ in range(n):
+                heapq.heappush(self._answered, at)

@@ -6,6 +6,9 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+# Statuses worth asking again: throttled, or the service's passing failures.
+RETRYABLE = frozenset({429, 500, 502, 503, 504})
+
 
 class GraphError(Exception):
     """A Graph request that failed for good (after retries, where retrying made sense)."""

@@ -1,20 +1,29 @@
-"""Reading a chunk of classes into ClassSnapshots, in two ``$batch`` rounds.
+"""Reading a chunk of classes into ClassSnapshots through ``$batch``.
 
-Round 1, per class: members, teachers, assignments (delta), modules. Round 2: submissions with
-outcomes — per live assignment on a full read, or the class's recently modified ones on
-an incremental read (plus the due date of any assignment they belong to that round 1
-did not return, to tell lateness).
+Every read lists each class's members, teachers, assignments and modules in full: Graph's
+deltas never report deletions ("This method doesn't return deleted assignments",
+educationAssignment: delta; "educationClass deltas do not include deleted classes"), so
+only a list shows an assignment that was deleted, and while a class's assignments fit in
+one page the list costs the single call a delta round would. Submissions differ:
+- a full read lists the submissions (with outcomes) of every assignment pupils can see;
+- an incremental read asks each class for its ``getRecentlyModifiedSubmissions`` (the
+  previous seven days; Graph's only change feed for submissions) filtered to those
+  modified since the class's cursor: one call per class, in the same round as the lists.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Hashable, Mapping
-from datetime import datetime, timedelta
+from collections import Counter
+from collections.abc import Callable, Hashable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 from kiota_abstractions.base_request_configuration import RequestConfiguration
+from msgraph.generated.education.classes.item.assignments.assignments_request_builder import (
+    AssignmentsRequestBuilder,
+)
 from msgraph.generated.education.classes.item.assignments.item.submissions.submissions_request_builder import (  # noqa: E501
     SubmissionsRequestBuilder,
 )
@@ -42,8 +51,16 @@ log = structlog.get_logger(__name__)
 MS = Platform.MICROSOFT
 # Without it Graph reports excused (and reassigned) submissions as "returned".
 PREFER = {"Prefer": "include-unknown-enum-members"}
-CURSOR_DELTA = "assignments_delta"
 CURSOR_SUBMISSIONS = "submissions_since"
+# Read from a little before the cursor: Graph's clock stamps lastModifiedDateTime, ours the
+# cursor, and a submission read twice costs nothing.
+CLOCK_SKEW = timedelta(minutes=5)
+# What the assignment mapping reads (connector.graph.education.work); instructions and
+# resources are content, not fetched (R7).
+ASSIGNMENT_FIELDS = [
+    "id", "classId", "displayName", "status", "assignedDateTime", "assignDateTime",
+    "dueDateTime", "createdDateTime", "lastModifiedDateTime", "grading", "webUrl", "createdBy",
+]  # fmt: skip
 
 
 class ClassReader:
@@ -54,83 +71,106 @@ class ClassReader:
         self.started = started
         self.window = window
 
-    def _incremental(self, cursor: Mapping[str, str] | None, full: bool) -> bool:
-        if full or not cursor or CURSOR_DELTA not in cursor or CURSOR_SUBMISSIONS not in cursor:
-            return False
+    def _since(self, cursor: Mapping[str, str] | None, full: bool) -> datetime | None:
+        """Where an incremental read of a class's submissions starts; None: read in full."""
+        if full or not cursor or CURSOR_SUBMISSIONS not in cursor:
+            return None
         try:
             since = datetime.fromisoformat(cursor[CURSOR_SUBMISSIONS])
         except ValueError:
-            return False
-        return self.started - since < self.window
+            return None
+        if since.tzinfo is None or self.started - since >= self.window:
+            return None  # older than the change feed reaches back
+        return since - CLOCK_SKEW
 
     def _class_url(self, cid: str) -> Any:
         return self.sdk.education.classes.by_education_class_id(cid)
 
-    async def read(self, classes: list[ClassRecord], cursors: Mapping[str, Mapping[str, str]],
-                   *, full: bool) -> list[ClassSnapshot]:
-        incremental = {c.platform_id: self._incremental(cursors.get(c.platform_id), full)
-                       for c in classes}
+    async def read(
+        self, classes: list[ClassRecord], cursors: Mapping[str, Mapping[str, str]], *,
+        full: bool, emit: Callable[[ClassSnapshot], None],
+    ) -> None:
+        """Read ``classes``; each snapshot goes to ``emit`` (in class order) as soon as it
+        and those before it are complete, so the caller commits while the rest is read."""
+        since = {c.platform_id: self._since(cursors.get(c.platform_id), full) for c in classes}
+        first = await self.client.get_many(self._lists(classes, since))
+        snaps: dict[str, ClassSnapshot] = {}
+        due: dict[str, dict[str, Any]] = {}
+        second: list[Get] = []
+        for c in classes:
+            cid = c.platform_id
+            snap = snaps[cid] = self._roster(c, first[("members", cid)], first[("teachers", cid)])
+            if not snap.roster_complete and _gone(first[("members", cid)]):
+                snap.work_complete = False
+                continue  # the class is gone (404) or forbidden: nothing more to read
+            pages = first[("assignments", cid)]
+            self._work(snap, pages)
+            self._modules(snap, first[("modules", cid)])
+            due[cid] = {w.platform_id: w.due_at for w in snap.work}
+            if pages.error is None:
+                snap.cursor = {CURSOR_SUBMISSIONS: self.started.isoformat()}
+            if since[cid] is not None:
+                self._submissions(snap, ("recent", cid), first[("recent", cid)], due[cid])
+            elif pages.error is None:
+                node = self._class_url(cid).assignments
+                second += [
+                    Get(("subs", cid, w.platform_id),
+                        _subs_url(node.by_education_assignment_id(w.platform_id).submissions),
+                        PREFER)
+                    for w in snap.work
+                    if w.state is WorkState.PUBLISHED and w.published_at is not None
+                    and w.kind is not WorkKind.MATERIAL
+                ]  # fmt: skip
+        waiting = Counter(str(g.key[1]) for g in second if isinstance(g.key, tuple))
+        order = [c.platform_id for c in classes]
+
+        def flush() -> None:
+            while order and waiting[order[0]] == 0:
+                snap = snaps[order.pop(0)]
+                for rec in snap.skipped:
+                    log.warning("graph.skipped", class_id=snap.klass.platform_id,
+                                resource=rec.resource, platform_id=rec.platform_id,
+                                reason=rec.reason)  # fmt: skip
+                emit(snap)
+
+        def done(key: Hashable, pages: Pages) -> None:
+            assert isinstance(key, tuple)
+            self._submissions(snaps[key[1]], key, pages, due[key[1]])
+            waiting[key[1]] -= 1
+            flush()
+
+        flush()
+        if second:
+            await self.client.get_many(second, on_done=done)
+        flush()
+
+    def _lists(self, classes: list[ClassRecord], since: Mapping[str, datetime | None]) -> list[Get]:
+        """Round 1: every class's lists, and its recent submissions on an incremental read."""
         gets: list[Get] = []
         for c in classes:
             cid = c.platform_id
             node = self._class_url(cid)
             gets.append(Get(("members", cid), _url(node.members)))
             gets.append(Get(("teachers", cid), _url(node.teachers)))
-            if incremental[cid]:
-                link = cursors[cid][CURSOR_DELTA]
-                gets.append(Get(("assignments", cid), self.client.relative(link)))
-            else:
-                gets.append(Get(("assignments", cid), _url(node.assignments.delta)))
+            gets.append(Get(("assignments", cid), _assignments_url(node.assignments)))
             # Modules (materials) have no delta: always the full list, usually one page.
             gets.append(Get(("modules", cid), _url(node.modules)))
-        first = await self.client.get_many(gets)
+            if (at := since[cid]) is not None:
+                gets.append(Get(("recent", cid), _recent_url(node, at), PREFER))
+        return gets
 
-        snaps: dict[str, ClassSnapshot] = {}
-        due: dict[str, dict[str, Any]] = {}
-        second: list[Get] = []
-        for c in classes:
-            cid = c.platform_id
-            snap = self._roster(c, first[("members", cid)], first[("teachers", cid)])
-            snaps[cid] = snap
-            if not snap.roster_complete and _gone(first[("members", cid)]):
-                snap.work_complete = False
-                continue  # the class is gone (404) or forbidden: nothing more to read
-            pages = first[("assignments", cid)]
-            self._work(snap, pages, incremental[cid])
-            self._modules(snap, first[("modules", cid)])
-            due[cid] = {w.platform_id: w.due_at for w in snap.work}
-            node = self._class_url(cid)
-            if incremental[cid]:
-                second.append(Get(("recent", cid), _recent_url(node), PREFER))
+    def _submissions(self, snap: ClassSnapshot, key: tuple[Any, ...], pages: Pages,
+                     due: Mapping[str, Any]) -> None:
+        if pages.error is not None:
+            snap.skipped.append(SkippedRecord(MS, "educationSubmission", None,
+                                              f"{key[0]} {key[-1]}: {pages.error}"))
+            snap.cursor = {}  # do not move the cursor past submissions we missed
+        for item in pages.items:
+            rec = edu.submission(item, snap.klass.platform_id, dict(due), self.started)
+            if isinstance(rec, SkippedRecord):
+                snap.skipped.append(rec)
             else:
-                for w in snap.work:
-                    if (w.state is WorkState.PUBLISHED and w.published_at is not None
-                            and w.kind is not WorkKind.MATERIAL):
-                        sub_url = _subs_url(node.assignments.by_education_assignment_id(
-                            w.platform_id).submissions)
-                        second.append(Get(("subs", cid, w.platform_id), sub_url, PREFER))
-            if pages.delta_link is not None and pages.error is None:
-                snap.cursor = {CURSOR_DELTA: pages.delta_link,
-                               CURSOR_SUBMISSIONS: self.started.isoformat()}
-        results = await self.client.get_many(second) if second else {}
-        await self._due_dates(results, due)
-        for key, pages in results.items():
-            assert isinstance(key, tuple)
-            snap = snaps[key[1]]
-            if pages.error is not None:
-                snap.skipped.append(SkippedRecord(MS, "educationSubmission", None,
-                                                  f"{key[0]} {key[-1]}: {pages.error}"))
-                snap.cursor = {}  # do not move the cursor past submissions we missed
-            for item in pages.items:
-                rec = edu.submission(item, key[1], due[key[1]], self.started)
-                (snap.skipped if isinstance(rec, SkippedRecord) else snap.submissions).append(
-                    rec)  # type: ignore[arg-type]
-        for snap in snaps.values():
-            for rec in snap.skipped:
-                log.warning("graph.skipped", class_id=snap.klass.platform_id,
-                            resource=rec.resource, platform_id=rec.platform_id,
-                            reason=rec.reason)
-        return [snaps[c.platform_id] for c in classes]
+                snap.submissions.append(rec)
 
     def _roster(self, c: ClassRecord, members: Pages, teachers: Pages) -> ClassSnapshot:
         snap = ClassSnapshot(klass=c)
@@ -164,9 +204,8 @@ class ClassReader:
         return snap
 
     @staticmethod
-    def _work(snap: ClassSnapshot, pages: Pages, incremental: bool) -> None:
-        # Delta rounds never report deleted assignments, so only a full read is complete.
-        snap.work_complete = pages.error is None and not incremental
+    def _work(snap: ClassSnapshot, pages: Pages) -> None:
+        snap.work_complete = pages.error is None
         if pages.error is not None:
             snap.skipped.append(SkippedRecord(MS, "educationAssignment", None,
                                               f"assignments: {pages.error}"))
@@ -192,29 +231,6 @@ class ClassReader:
                 snap.skipped.append(rec)
                 snap.work_complete = False
 
-    async def _due_dates(self, results: Mapping[Hashable, Pages],
-                         due: dict[str, dict[str, Any]]) -> None:
-        """Fetch due dates of assignments that recent submissions name but round 1 lacked."""
-        wanted: list[Get] = []
-        for key, pages in results.items():
-            assert isinstance(key, tuple)
-            if key[0] != "recent":
-                continue
-            cid = key[1]
-            for aid in {i.get("assignmentId") for i in pages.items} - set(due[cid]):
-                if isinstance(aid, str):
-                    node = self._class_url(cid).assignments.by_education_assignment_id(aid)
-                    wanted.append(Get(("due", cid, aid), _url(node)))
-        if not wanted:
-            return
-        for key, pages in (await self.client.get_many(wanted)).items():
-            assert isinstance(key, tuple)
-            for item in pages.items:
-                rec = edu.work(item, key[1])
-                if isinstance(rec, WorkRecord):
-                    due[key[1]][rec.platform_id] = rec.due_at
-
-
 def _gone(pages: Pages) -> bool:
     return pages.error is not None and pages.error.status in (403, 404)
 
@@ -228,8 +244,21 @@ def _subs_url(builder: SubmissionsRequestBuilder) -> str:
     return str(builder.to_get_request_information(RequestConfiguration(query_parameters=q)).url)
 
 
-def _recent_url(node: Any) -> str:
+def _assignments_url(builder: AssignmentsRequestBuilder) -> str:
+    q = AssignmentsRequestBuilder.AssignmentsRequestBuilderGetQueryParameters(
+        select=ASSIGNMENT_FIELDS)
+    return str(builder.to_get_request_information(RequestConfiguration(query_parameters=q)).url)
+
+
+def _recent_url(node: Any, since: datetime) -> str:
+    """Recently modified submissions with outcomes, changed at or after ``since``.
+
+    The function takes ``$filter`` ("eq isn't supported for lastModifiedDateTime", so a
+    range); the literal is an OData DateTimeOffset, unquoted.
+    """
     b: GetRecentlyModifiedSubmissionsRequestBuilder = node.get_recently_modified_submissions
+    at = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     q = GetRecentlyModifiedSubmissionsRequestBuilder.\
-        GetRecentlyModifiedSubmissionsRequestBuilderGetQueryParameters(expand=["outcomes"])
+        GetRecentlyModifiedSubmissionsRequestBuilderGetQueryParameters(
+            expand=["outcomes"], filter=f"lastModifiedDateTime ge {at}")
     return str(b.to_get_request_information(RequestConfiguration(query_parameters=q)).url)

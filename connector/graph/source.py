@@ -2,18 +2,21 @@
 
 msgraph-sdk is async (kiota); this class owns an event loop on a background thread and
 presents the synchronous protocol ``sync/`` expects. Per class it reads, through
-``$batch``: members and teachers (always in full), assignments (``assignments/delta()``;
-its delta link is the class's cursor) and submissions with outcomes. An incremental read
-follows the delta link and ``getRecentlyModifiedSubmissions`` (last 7 days), so a cursor
-older than :data:`INCREMENTAL_WINDOW` triggers a full read instead.
+``$batch``, its members, teachers, assignments and modules in full, and submissions with
+outcomes: per assignment on a full read, or the class's ``getRecentlyModifiedSubmissions``
+since its cursor on an incremental one (see :mod:`connector.graph.snapshot`). That
+function reaches back seven days, so a cursor older than :data:`INCREMENTAL_WINDOW`
+triggers a full read instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
+import queue
 import threading
 from collections.abc import Callable, Coroutine, Hashable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -54,11 +57,22 @@ R = TypeVar("R")
 INCREMENTAL_WINDOW = timedelta(days=6)
 
 
+@dataclass
+class GraphShared:
+    """What the sources of one tenant's schools share within a run: the app's credential
+    (one token for all, not one grant per school) and its assignment-service pacer (Graph
+    throttles per app per tenant, not per school). The first source fills it in."""
+
+    credential: TokenCredential | AsyncTokenCredential | None = None
+    pacer: Pacer | None = None
+
+
 class GraphClassSource:
     """One tenant (optionally one educationSchool in it), read app-only.
 
     ``credential`` overrides the one built from ``settings`` (client secret or certificate
-    PEM); ``sleep`` and ``clock`` are injectable for tests.
+    PEM); ``shared`` carries a credential and pacer between the sources of one run;
+    ``sleep`` and ``clock`` are injectable for tests.
     """
 
     platform = Platform.MICROSOFT
@@ -76,14 +90,18 @@ class GraphClassSource:
         max_retries: int = 5,
         timeout_s: float = 60.0,
         assignments_rate: tuple[int, float] | None = ASSIGNMENTS_RATE,
+        shared: GraphShared | None = None,
     ) -> None:
         self.settings = settings
         self.school_id = school_id
         self.stats = RequestStats()
         self.clock = clock
         self._skipped: list[SkippedRecord] = []
-        inner = credential or build_credential(
+        self._shared = shared or GraphShared()
+        inner = credential or self._shared.credential or build_credential(
             settings, client_secret=client_secret, certificate_pem=certificate_pem)
+        if self._shared.credential is None:
+            self._shared.credential = inner
         self._credential: TokenCredential | AsyncTokenCredential | RenewingCredential = inner
         if not inspect.iscoroutinefunction(inner.get_token):
             self._credential = RenewingCredential(cast(TokenCredential, inner))
@@ -110,7 +128,9 @@ class GraphClassSource:
             else None
         sleep = sleep or asyncio.sleep
         # Pacing always really waits: an injected sleep is for retry waits in tests.
-        pacer = None if rate is None else Pacer(rate[0], rate[1], asyncio.sleep)
+        if rate is not None and self._shared.pacer is None:
+            self._shared.pacer = Pacer(rate[0], rate[1], asyncio.sleep)
+        pacer = None if rate is None else self._shared.pacer
         return GraphClient(adapter, self.stats, concurrency=self.settings.concurrency,
                            sleep=sleep, max_retries=max_retries, on_unauthorized=renew,
                            pacer=pacer)
@@ -179,10 +199,21 @@ class GraphClassSource:
         # About a batch's worth of classes per concurrent slot, so batches stay full.
         size = max(1, self.settings.concurrency * 6)
         for i in range(0, len(classes), size):
-            chunk = classes[i:i + size]
             reader = ClassReader(self._client, self._sdk, started=self.clock(),
                                  window=INCREMENTAL_WINDOW)
-            yield from self._run(reader.read(chunk, cursors, full=full))
+            # Snapshots arrive while the rest of the chunk is still being read (on the loop
+            # thread), so committing them overlaps the waiting on Graph and its throttle.
+            ready: queue.Queue[ClassSnapshot | None] = queue.Queue()
+            read = asyncio.run_coroutine_threadsafe(
+                reader.read(classes[i:i + size], cursors, full=full, emit=ready.put),
+                self._loop)
+            read.add_done_callback(_then_put(ready, None))
+            try:
+                while (snap := ready.get()) is not None:
+                    yield snap
+                read.result()  # what the read raised, after what it had read
+            finally:
+                read.cancel()  # the caller stopped early: stop reading for it
 
     def skipped(self) -> list[SkippedRecord]:
         return list(self._skipped)
@@ -217,8 +248,12 @@ class GraphClassSource:
         self._skipped.append(rec)
 
 
+def _then_put(q: queue.Queue[ClassSnapshot | None], item: None) -> Callable[[Any], None]:
+    return lambda _done: q.put(item)
+
+
 def _conforms(source: GraphClassSource) -> ClassSource:
     return source  # mypy checks GraphClassSource against the ClassSource protocol here
 
 
-__all__ = ["GraphClassSource", "GraphError"]
+__all__ = ["GraphClassSource", "GraphError", "GraphShared"]

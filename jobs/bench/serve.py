@@ -15,6 +15,7 @@ import math
 import random
 import sys
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from connector.sandbox.google import service_account_info, side_of
 from connector.sandbox.google.asof import submission_view, work_view
 from connector.sandbox.scenario import generate, settings_for
 from connector.sandbox.scenario.ids import customer_admin_email
+from connector.sandbox.scenario.model import SubmissionSpec
 from connector.sandbox.world import World
 
 # The page sizes the connector asks for: rosters 30 (Google's default, and larger values
@@ -87,12 +89,8 @@ def minimum(world: World) -> dict[str, Any]:
     }
 
 
-def change(world: World, fraction: float, seed: int, settle: timedelta) -> dict[str, Any]:
-    """Move ``fraction`` of the visible submissions one step (turn in or return), an
-    hour after the current instant, then let ``settle`` pass (the audit log's lag, so the
-    changes are listed); returns what each now is."""
-    rng = random.Random(seed)
-    world.advance(timedelta(hours=1))
+def google_pool(world: World) -> list[SubmissionSpec]:
+    """Submissions Classroom shows: of current pupils, on published course work."""
     google = {c.id for c in world.classes_of(Platform.GOOGLE)}
     pool = []
     for c in sorted(google):
@@ -101,7 +99,23 @@ def change(world: World, fraction: float, seed: int, settle: timedelta) -> dict[
             view = work_view(world, world.work[s.work_id])
             if s.pupil_id in pupils and view is not None and view.state == "PUBLISHED":
                 pool.append(s)
-    picked = rng.sample(pool, max(1, round(len(pool) * fraction)))
+    return pool
+
+
+def change(
+    world: World,
+    fraction: float,
+    seed: int,
+    pool: Callable[[World], list[SubmissionSpec]] = google_pool,
+    settle: timedelta = timedelta(0),
+) -> dict[str, Any]:
+    """Move ``fraction`` of the visible submissions (``pool``) one step (turn in or return
+    with a grade), an hour after the current instant, then let ``settle`` pass (Google's
+    audit log lists changes a little later); returns what each now is."""
+    rng = random.Random(seed)
+    world.advance(timedelta(hours=1))
+    visible = pool(world)
+    picked = rng.sample(visible, max(1, round(len(visible) * fraction)))
     states: dict[str, str] = {}
     for s in picked:
         if s.state in (SubmissionState.ASSIGNED, SubmissionState.RECLAIMED):
@@ -109,17 +123,38 @@ def change(world: World, fraction: float, seed: int, settle: timedelta) -> dict[
         else:
             states[s.id] = world.return_work(s.id, grade=5.0).state.value
     world.advance(settle)
-    return {"changed": len(picked), "of": len(pool), "states": states, "now": world.now.isoformat()}
+    return {
+        "changed": len(picked), "of": len(visible), "states": states,
+        "now": world.now.isoformat(),
+    }  # fmt: skip
 
 
-def main(argv: list[str] | None = None) -> None:
-    p = argparse.ArgumentParser(prog="python -m jobs.bench.serve")
+def bench_args(prog: str, argv: list[str] | None) -> argparse.Namespace:
+    """The options every benchmark sandbox process takes."""
+    p = argparse.ArgumentParser(prog=prog)
     p.add_argument("--scenario", default="trust")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--latency-ms", type=float, default=0.0)
     p.add_argument("--workdir", type=Path, required=True)
-    args = p.parse_args(argv)
+    return p.parse_args(argv)
 
+
+def answer(world: World, commands: Mapping[str, Callable[[list[str]], dict[str, Any]]]) -> None:
+    """One JSON line per command line on stdin until ``quit``; ``change <fraction> <seed>``
+    (as :func:`change` here) runs under the world's lock."""
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        if words[0] not in commands:
+            _say({"error": f"unknown command {words[0]!r}"})
+            continue
+        with world.lock:
+            _say(commands[words[0]](words[1:]))
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = bench_args("python -m jobs.bench.serve", argv)
     world = World(generate(args.scenario, args.seed))
     with build_sandbox(world, latency_ms=args.latency_ms) as sb:
         args.workdir.mkdir(parents=True, exist_ok=True)
@@ -147,28 +182,23 @@ def main(argv: list[str] | None = None) -> None:
             }
         )
         api = side_of(sb)
+
+        def stats(_: list[str]) -> dict[str, Any]:
+            st = api.stats()
+            return {
+                "requests": st.requests,
+                "api_calls": st.api_calls,
+                "throttled": st.throttled,
+                "token_grants": st.token_grants,
+                "users": len(st.by_user),
+                "by_user_max": max(st.by_user.values(), default=0),
+            }
+
         settle = api.reports_lag + timedelta(minutes=1)
-        for line in sys.stdin:
-            words = line.split()
-            if not words or words[0] == "quit":
-                break
-            if words[0] == "stats":
-                st = api.stats()
-                _say(
-                    {
-                        "requests": st.requests,
-                        "api_calls": st.api_calls,
-                        "throttled": st.throttled,
-                        "token_grants": st.token_grants,
-                        "users": len(st.by_user),
-                        "by_user_max": max(st.by_user.values(), default=0),
-                    }
-                )
-            elif words[0] == "change":
-                with world.lock:
-                    _say(change(world, float(words[1]), int(words[2]), settle))
-            else:
-                _say({"error": f"unknown command {words[0]!r}"})
+        answer(world, {
+            "stats": stats,
+            "change": lambda w: change(world, float(w[0]), int(w[1]), settle=settle),
+        })  # fmt: skip
 
 
 def _say(obj: dict[str, Any]) -> None:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
 from connector.google.pacing import PER_PROJECT_PER_MINUTE, PER_USER_PER_MINUTE, WINDOW_S
@@ -50,16 +51,33 @@ from sync.sources import SyncRound, source_for
 class SandboxProcess:
     """The child process serving the scenario; talks JSON lines over its pipes."""
 
-    def __init__(self, scenario: str, seed: int, latency_ms: float, workdir: Path) -> None:
+    def __init__(self, scenario: str, seed: int, latency_ms: float, workdir: Path,
+                 module: str = "jobs.bench.serve") -> None:
         # Our own interpreter and module; the arguments are typed options, not shell text.
         self.proc = subprocess.Popen(  # noqa: S603
-            [sys.executable, "-m", "jobs.bench.serve", "--scenario", scenario,
+            [sys.executable, "-m", module, "--scenario", scenario,
              "--seed", str(seed), "--latency-ms", str(latency_ms), "--workdir", str(workdir)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )  # fmt: skip
         self.hello = self._read()
+
+    def store(
+        self, database_url: str | None, workdir: Path, section: str, **overrides: Any
+    ) -> tuple[Settings, sessionmaker[Session]]:
+        """The config the sandbox wrote, with ``overrides`` (None: left as it is) in its
+        ``section``, and a migrated store (default: a SQLite file) holding its schools."""
+        conf = json.loads(Path(self.hello["config"]).read_text())
+        conf["database"]["url"] = database_url or f"sqlite:///{workdir / 'bench.db'}"
+        conf[section].update({k: v for k, v in overrides.items() if v is not None})
+        settings = Settings.model_validate(conf)
+        upgrade(settings.database.url)
+        sessions = make_sessionmaker(make_engine(settings.database.url))
+        with sessions() as session:
+            ensure_trust_and_schools(session, settings)
+            session.commit()
+        return settings, sessions
 
     def ask(self, command: str) -> dict[str, Any]:
         stdin: IO[str] | None = self.proc.stdin
@@ -103,28 +121,18 @@ def run_sync_bench(
     progress(f"starting the sandbox ({scenario}, latency {latency_ms:g} ms)")
     sandbox = SandboxProcess(scenario, seed, latency_ms, workdir)
     try:
-        conf = json.loads(Path(sandbox.hello["config"]).read_text())
-        conf["database"]["url"] = database_url or f"sqlite:///{workdir / 'bench.db'}"
-        conf["google"]["impersonate"] = impersonate
-        if concurrency is not None:
-            conf["google"]["concurrency"] = concurrency
-        conf["google"]["audit_log"] = {
-            "enabled": change_log,
-            "admin_email": sandbox.hello["audit_admin"],
-        }
-        settings = Settings.model_validate(conf)
-        upgrade(settings.database.url)
-        sessions = make_sessionmaker(make_engine(settings.database.url))
-        with sessions() as session:
-            ensure_trust_and_schools(session, settings)
-            session.commit()
+        audit_log = {"enabled": change_log, "admin_email": sandbox.hello["audit_admin"]}
+        settings, sessions = sandbox.store(
+            database_url, workdir, "google", impersonate=impersonate, concurrency=concurrency,
+            audit_log=audit_log,
+        )  # fmt: skip
         now = datetime.fromisoformat(sandbox.hello["now"])
 
         def sync_all(full: bool) -> tuple[list[SyncRunSummary], float, dict[str, Any]]:
             before = sandbox.ask("stats")
             cpu = _cpu_s()
             started = time.monotonic()
-            shared = SyncRound()
+            shared = SyncRound()  # the audit log is read once for every school
             runs = [
                 sync_school(sessions, school, source_for(settings, school, sync_round=shared),
                             full=full, clock=lambda: now,
@@ -168,23 +176,37 @@ def run_sync_bench(
         "change_log": change_log,
         "latency_ms": latency_ms,
         "concurrency": conc,
+        "min_requests": minimum["requests"],
+        "min_api_calls": minimum["api_calls"],
+        "bound_s": round(max(latency_bound, quota_bound), 2),
+        "latency_bound_s": round(latency_bound, 2),
+        "quota_bound_s": round(quota_bound, 2),
+        **run_figures((runs, wall, full), (inc_runs, inc_wall, inc), moved, missed),
+    }
+
+
+Pass = tuple[list[SyncRunSummary], float, dict[str, Any]]  # runs, wall s, sandbox counts
+
+
+def run_figures(full: Pass, inc: Pass, moved: dict[str, Any], missed: int) -> dict[str, Any]:
+    """The figures every sync benchmark reports alike, from a full and an incremental pass
+    (each ``(runs, wall_s, counts)``, counts with ``requests``, ``api_calls``, ``throttled``,
+    ``token_grants`` and ``cpu_s``)."""
+    runs, wall, counts = full
+    inc_runs, inc_wall, inc_counts = inc
+    return {
         "schools": len(runs),
         "classes": sum(r.classes_done for r in runs),
         "rows": sum(r.rows_inserted for r in runs),
         "failed_runs": sum(r.status == "failed" for r in [*runs, *inc_runs]),
-        "requests": full["requests"],
-        "api_calls": full["api_calls"],
-        "min_requests": minimum["requests"],
-        "min_api_calls": minimum["api_calls"],
-        "token_grants": full["token_grants"],
-        "throttled": full["throttled"],
+        "requests": counts["requests"],
+        "api_calls": counts["api_calls"],
+        "token_grants": counts["token_grants"],
+        "throttled": counts["throttled"],
         "wall_s": round(wall, 2),
-        "cpu_s": round(full["cpu_s"], 2),
-        "bound_s": round(max(latency_bound, quota_bound), 2),
-        "latency_bound_s": round(latency_bound, 2),
-        "quota_bound_s": round(quota_bound, 2),
-        "incremental_requests": inc["requests"],
-        "incremental_api_calls": inc["api_calls"],
+        "cpu_s": round(counts["cpu_s"], 2),
+        "incremental_requests": inc_counts["requests"],
+        "incremental_api_calls": inc_counts["api_calls"],
         "incremental_wall_s": round(inc_wall, 2),
         "incremental_rows_written": sum(
             r.rows_inserted + r.rows_updated + r.rows_deleted for r in inc_runs

@@ -56,6 +56,7 @@ from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAP
 
 from config.settings import MicrosoftSettings
 from connector.graph import GRAPH_SCOPE, build_credential
+from connector.graph.snapshot import ASSIGNMENT_FIELDS
 from connector.records import WorkKind, WorkState
 from connector.sandbox.graph import SANDBOX_CLIENT_SECRET
 from connector.sandbox.world import World
@@ -140,6 +141,14 @@ def _cases(world: World) -> list[tuple[str, dict[str, str], Any]]:
         (f"{c}/assignments/{live.id}/submissions", {}, EducationSubmissionCollectionResponse),
         (f"{c}/getRecentlyModifiedSubmissions()?$expand=outcomes", prefer,
          GetRecentlyModifiedSubmissionsGetResponse),
+        # As the connector asks: a selection of fields, a changed-since range.
+        (f"{c}/assignments?$select={','.join(ASSIGNMENT_FIELDS)}", {},
+         EducationAssignmentCollectionResponse),
+        (f"{c}/getRecentlyModifiedSubmissions()?$expand=outcomes"
+         "&$filter=lastModifiedDateTime ge 2026-11-13T00:00:00Z", prefer,
+         GetRecentlyModifiedSubmissionsGetResponse),
+        (f"{c}/getRecentlyModifiedSubmissions()"
+         "?$filter=lastModifiedDateTime eq 2026-11-13T00:00:00Z", {}, ODataError),
         ("/education/classes/6f1d2b3c-0000-4000-8000-00000000dead", {}, ODataError),
     ]
 

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from config.settings import MicrosoftSettings
 from connector.graph import GraphClassSource
 from connector.records import Role, SubmissionState, WorkState
-from connector.sandbox.graph import GraphState
+from connector.sandbox.graph import SANDBOX_CLIENT_SECRET, GraphState, graph_state, register
+from connector.sandbox.server import Sandbox
 from connector.sandbox.world import World
+from tests.graph.factories import microsoft_world
+
+SUBMISSIONS = "GET /v1.0/education/classes/{id}/assignments/{id}/submissions"
 
 
 def _read_all(source: GraphClassSource) -> list:  # type: ignore[type-arg]
@@ -69,23 +76,29 @@ def test_it_fans_out_through_batches_of_at_most_twenty(
     assert source.stats.requests < source.stats.api_calls
 
 
-def test_an_incremental_sync_follows_the_delta_link_and_recent_submissions(
+def test_an_incremental_read_relists_the_work_and_reads_only_submissions_changed_since(
     source: GraphClassSource, world: World, state: GraphState
 ) -> None:
     classes = list(source.list_classes())
     first = list(source.read_classes(classes, {}, full=True))
     cursors = {s.klass.platform_id: s.cursor for s in first}
     sub = next(s for s in world.scenario.submissions if s.state is SubmissionState.ASSIGNED)
+    world.advance(timedelta(hours=1))
     world.turn_in(sub.id)
+    gone = next(w for w in world.visible_work(sub.class_id) if w.id != sub.work_id)
+    world.delete_work(gone.id)
+    before = state.calls["GET /v1.0/education/classes/{id}/assignments/{id}/submissions"]
 
     again = list(source.read_classes(classes, cursors, full=False))
 
     assert state.calls["GET /v1.0/education/classes/{id}/getRecentlyModifiedSubmissions()"] == 3
+    assert state.calls["GET /v1.0/education/classes/{id}/assignments/{id}/submissions"] == before
     snap = next(s for s in again if s.klass.platform_id == sub.class_id)
-    assert not snap.work_complete  # delta never reports deleted assignments
-    turned = {s.platform_id: s for s in snap.submissions}
-    assert turned[sub.id].state is SubmissionState.TURNED_IN
-    assert turned[sub.id].late  # due date fetched for an assignment delta did not return
+    assert snap.work_complete  # the list shows deletions, which delta never reports
+    assert gone.id not in {w.platform_id for w in snap.work}
+    assert [s.platform_id for s in snap.submissions] == [sub.id]  # only what changed
+    assert snap.submissions[0].state is SubmissionState.TURNED_IN
+    assert snap.submissions[0].late  # due date from the assignment list of the same round
 
 
 def test_people_reads_profiles_by_id(source: GraphClassSource, world: World) -> None:
@@ -99,3 +112,29 @@ def test_teachers_are_members_with_the_teacher_role(source: GraphClassSource) ->
     snap = _read_all(source)[0]
     roles = {m.role for m in snap.members}
     assert roles == {Role.TEACHER, Role.PUPIL}
+
+
+def test_a_class_is_handed_over_while_later_classes_are_still_being_read(
+    settings: MicrosoftSettings,
+) -> None:
+    world = World(microsoft_world(classes=8, works=7))  # 5 live assignments a class
+    with Sandbox(latency_ms=300) as sandbox:
+        register(sandbox, world)
+        root = sandbox.url.rstrip("/")
+        one_at_a_time = settings.model_copy(
+            update={"base_url": f"{root}/v1.0", "authority": root, "concurrency": 1})
+        with GraphClassSource(one_at_a_time, client_secret=SANDBOX_CLIENT_SECRET,
+                              clock=lambda: world.now) as source:
+            classes = list(source.list_classes())
+            reading = source.read_classes(classes, {}, full=True)
+
+            first = next(reading)
+            calls = graph_state(sandbox).calls[SUBMISSIONS]
+            rest = list(reading)
+
+        # 40 submission lists in two batches of 20: the first class (in the first batch)
+        # came out before the second batch was answered.
+        assert first.klass.platform_id == classes[0].platform_id
+        assert len(first.submissions) == 30
+        assert calls == 20 and graph_state(sandbox).calls[SUBMISSIONS] == 40
+        assert [s.klass.platform_id for s in rest] == [c.platform_id for c in classes[1:]]

@@ -14,7 +14,7 @@ import weakref
 from connector.sandbox.graph import auth, batch, education, meetings
 from connector.sandbox.graph.errors import error_body, graph_error, graph_fault
 from connector.sandbox.graph.state import SANDBOX_CLIENT_SECRET, GraphState, Limit
-from connector.sandbox.graph.throttle import Limiter
+from connector.sandbox.graph.throttle import Limiter, is_assignment_service
 from connector.sandbox.scenario.ids import SANDBOX_CLIENT_ID, SANDBOX_TENANT_ID
 from connector.sandbox.server import Request, Response, Sandbox
 from connector.sandbox.world import World
@@ -55,6 +55,7 @@ def register(sandbox: Sandbox, world: World, *, throttle: bool = True) -> None:
         if req.path.startswith("/v1.0/") and req.path != "/v1.0/$batch":
             with state.lock:
                 state.calls[call_key(req.method, req.path)] += 1
+                state.assignment_calls += is_assignment_service(req.path)
         return None
 
     sandbox.hooks.append(auth.bearer_hook(state))

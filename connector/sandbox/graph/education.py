@@ -14,7 +14,14 @@ from datetime import timedelta
 from connector.records import Platform, Role, WorkKind, WorkState
 from connector.sandbox.graph import shapes
 from connector.sandbox.graph.errors import graph_error
-from connector.sandbox.graph.odata import Item, collection, delta_since, entity
+from connector.sandbox.graph.odata import (
+    Item,
+    collection,
+    delta_since,
+    entity,
+    matches,
+    parse_filter,
+)
 from connector.sandbox.graph.state import GraphState
 from connector.sandbox.scenario.model import ClassSpec, SchoolSpec, WorkSpec
 from connector.sandbox.server import Request, Response, Router
@@ -25,6 +32,10 @@ from connector.sandbox.world import World
 SERVED_KINDS = (WorkKind.ASSIGNMENT, WorkKind.QUESTION)
 MODULE_KINDS = (WorkKind.MATERIAL,)
 RECENT_SUBMISSIONS = timedelta(days=7)  # getRecentlyModifiedSubmissions: "previous seven days"
+# Its $filter: "Equality (eq) operator isn't supported for the lastModifiedDateTime
+# property value"; the documented example filters assignmentId with eq.
+_RANGE = frozenset({"gt", "ge", "lt", "le"})
+RECENT_FILTERS = {"lastModifiedDateTime": _RANGE, "assignmentId": frozenset({"eq"})}
 
 Handler = Callable[[Request], Response]
 
@@ -229,11 +240,14 @@ class Education:
         c = self._class(req.params["cid"])
         if c is None:
             return self._missing("classes", req.params["cid"])
+        clauses, bad = parse_filter(req, RECENT_FILTERS)
+        if bad is not None:
+            return bad
         cutoff = (self.world.now - RECENT_SUBMISSIONS).strftime("%Y-%m-%dT%H:%M:%SZ")
         items = [
             x
             for x in self._sub_items(req, c, self._work(c))
-            if (x["lastModifiedDateTime"] or "") >= cutoff
+            if (x["lastModifiedDateTime"] or "") >= cutoff and matches(x, clauses)
         ]
         # Documented default order: lastModifiedDateTime descending.
         items.sort(key=lambda x: x["lastModifiedDateTime"] or "", reverse=True)

@@ -60,6 +60,8 @@ class GraphState:
     calls: Counter[str] = field(default_factory=Counter)
     batches: int = 0
     token_requests: int = 0
+    assignment_calls: int = 0  # of ``calls``, those the assignment service limits count
+    throttled: int = 0  # 429s the limiter answered, inside batches too
     lock: threading.RLock = field(default_factory=threading.RLock)
 
     def issue(self, client_id: str, tenant_id: str) -> Token:

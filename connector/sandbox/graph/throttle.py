@@ -53,6 +53,8 @@ class Limiter:
                 if len(seen) >= limit.requests:
                     wait = max(wait, seen[0] + limit.window_s - now)
             if wait > 0:
+                with self.state.lock:
+                    self.state.throttled += 1
                 return graph_error(
                     429,
                     "TooManyRequests",
