@@ -1,83 +1,35 @@
 """Load R3's inputs for many schools at one instant, set-based.
 
-The submissions of every school are read in one grouped pass (a window function finds
-each pupil's last piece handed in per class; the group counts the rest and lists the
-work of the streak), so the cost grows with the table, not with a query per school or
-pupil. What differs between schools (their excusing rule, their windows) rides along in
-the statement (:func:`jobs.rules.per_school.per_school`). Lessons and attendance are
-grouped the same way.
+The submissions of every school are read in one statement grouped per pupil and class
+(:mod:`jobs.rules.r3_tallies`), so the cost grows with the table, not with a query per
+school or pupil; memberships, lessons and attendance are read the same way, one query
+each for all schools.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import (
-    ColumnElement,
-    Select,
-    String,
-    and_,
     case,
-    cast,
     distinct,
     func,
     not_,
-    or_,
     select,
     type_coerce,
 )
 from sqlalchemy.orm import Session
 
-from connector.records import ClassState, Role, SubmissionState, WorkState
-from jobs.rules.per_school import per_school
-from jobs.rules.r3 import R3Inputs, R3Lesson, R3Membership, R3Tally, quiet_window_start
+from jobs.rules.r3 import R3Inputs, R3Lesson, R3Membership, R3Tally
+from jobs.rules.r3_tallies import current_member, load_r3_tallies, school_classes, school_windows
 from jobs.rules.r4 import needs_recording
 from jobs.rules.rule import Target
-from sync.models import Attendance, LiveLesson, Membership, Person, SchoolClass, Submission, Work
+from sync.models import Attendance, LiveLesson, Membership, Person, SchoolClass
 from sync.types import UTCDateTime
 
-S = SubmissionState
 _CHUNK = 1000
-
-
-@dataclass(frozen=True, slots=True)
-class SchoolWindows:
-    """What R3 needs of one school beside its rows."""
-
-    school_id: int
-    excuse_returned: bool
-    share_start: datetime
-    quiet_start: datetime
-
-
-def school_windows(t: Target, as_of: datetime) -> SchoolWindows:
-    r3 = t.settings.r3
-    return SchoolWindows(
-        t.row.id,
-        r3.excuse_returned_ungraded,
-        as_of - timedelta(days=r3.share_days),
-        quiet_window_start(t.calendar, as_of, r3.inactive_days),
-    )
-
-
-def _current_member(as_of: datetime) -> ColumnElement[bool]:
-    return and_(
-        Membership.role == Role.PUPIL,
-        or_(Membership.left_at.is_(None), Membership.left_at > as_of),
-        or_(Membership.joined_at.is_(None), Membership.joined_at <= as_of),
-    )
-
-
-def _school_classes(school_ids: Sequence[int]) -> ColumnElement[bool]:
-    return and_(
-        SchoolClass.school_id.in_(list(school_ids)),
-        SchoolClass.state == ClassState.ACTIVE,
-        SchoolClass.deleted_at.is_(None),
-    )
 
 
 def load_r3_memberships(
@@ -88,141 +40,12 @@ def load_r3_memberships(
             SchoolClass.school_id, Membership.person_id, Membership.class_id, Membership.joined_at
         )
         .join(SchoolClass, SchoolClass.id == Membership.class_id)
-        .where(_school_classes(school_ids), _current_member(as_of))
+        .where(school_classes(school_ids), current_member(as_of))
     )
     out: dict[int, list[R3Membership]] = defaultdict(list)
     for s, p, c, j in rows:
         out[s].append(R3Membership(p, c, j))
     return out
-
-
-def _work_rows(schools: Sequence[SchoolWindows], as_of: datetime, *, fence: bool) -> Any:
-    """Per submission of a current member, what the tally needs of it: the due time when it
-    counts as handed in (``handed_due``) or as missed (``missed_due``), whether it falls in
-    the share window (1: due, 2: due and handed in) and the inactivity window, and its
-    turn-in; and over its pupil and class, the last handed-in due time.
-
-    ``fence``: plan the submission–work join on its own (PostgreSQL reads the join with
-    memberships on two columns as matching a few hundred rows, and would then look work
-    up row by row instead of hashing it).
-    """
-    sub = Submission
-    excusing = [w.school_id for w in schools if w.excuse_returned]
-    excused_if = sub.state == S.EXCUSED
-    if excusing:
-        returned_ungraded = [sub.state == S.RETURNED, sub.turned_in_at.is_(None), not_(sub.graded)]
-        if len(excusing) < len(schools):
-            returned_ungraded.append(SchoolClass.school_id.in_(excusing))
-        excused_if = or_(excused_if, and_(*returned_ungraded))
-    turned_in = and_(sub.turned_in_at.is_not(None), sub.turned_in_at <= as_of)
-    handed_if = or_(
-        and_(sub.state.in_([S.TURNED_IN, S.RETURNED]), turned_in),
-        and_(sub.state == S.TURNED_IN, sub.turned_in_at.is_(None)),
-        and_(sub.state == S.RETURNED, sub.turned_in_at.is_(None), sub.graded),
-    )
-    at = UTCDateTime()
-    share_start = per_school(
-        SchoolClass.school_id, {w.school_id: w.share_start for w in schools}, at
-    )
-    quiet_start = per_school(
-        SchoolClass.school_id, {w.school_id: w.quiet_start for w in schools}, at
-    )
-    sw = (
-        select(
-            sub.pupil_id,
-            sub.class_id,
-            sub.work_id,
-            Work.due_at,
-            case((excused_if, 0), (handed_if, 1), else_=2).label("kind"),  # excused/handed/not
-            case((Work.due_at > share_start, 1), else_=0).label("in_share"),
-            case((Work.due_at >= quiet_start, 1), else_=0).label("in_quiet"),
-            case((turned_in, sub.turned_in_at), else_=None).label("turn_in"),
-        )
-        .join(Work, Work.id == sub.work_id)
-        .join(SchoolClass, SchoolClass.id == sub.class_id)
-        .where(
-            _school_classes([w.school_id for w in schools]),
-            sub.deleted_at.is_(None),
-            Work.deleted_at.is_(None),
-            Work.state == WorkState.PUBLISHED,
-        )
-    )
-    if fence:
-        sw = sw.offset(0)
-    r = sw.subquery("sw")
-    considered = and_(
-        r.c.due_at.is_not(None),
-        r.c.due_at <= as_of,
-        or_(Membership.joined_at.is_(None), r.c.due_at >= Membership.joined_at),
-    )
-    countable = and_(considered, r.c.kind != 0)
-    b = (
-        select(
-            r.c.pupil_id,
-            r.c.class_id,
-            r.c.work_id,
-            case((and_(considered, r.c.kind == 1), r.c.due_at)).label("handed_due"),
-            case((and_(countable, r.c.kind == 2), r.c.due_at)).label("missed_due"),
-            case((and_(countable, r.c.in_share == 1), 1 + r.c.kind % 2), else_=0).label("share"),
-            case((and_(countable, r.c.in_quiet == 1), 1), else_=0).label("quiet"),
-            r.c.turn_in,
-        )
-        .join(
-            Membership,
-            and_(Membership.class_id == r.c.class_id, Membership.person_id == r.c.pupil_id),
-        )
-        .where(_current_member(as_of))
-        .subquery("b")
-    )
-    last_handed = func.max(b.c.handed_due).over(partition_by=[b.c.pupil_id, b.c.class_id])
-    return select(b, type_coerce(last_handed, UTCDateTime()).label("last_handed")).subquery("x")
-
-
-@dataclass(frozen=True, slots=True)
-class Tallies:
-    tallies: list[R3Tally]
-    # (pupil id, class id) -> ids of the missed work in the streak, for streaks that trip
-    streak_work: dict[tuple[int, int], list[int]]
-
-
-def load_r3_tallies(
-    session: Session,
-    schools: Sequence[SchoolWindows],
-    as_of: datetime,
-    trips: Mapping[int, int],
-) -> Tallies:
-    """One grouped pass over every school's submissions: a tally per pupil and class, and
-    the work of each streak of at least ``trips[class id]`` pieces."""
-    fence = session.get_bind().dialect.name == "postgresql"
-    x = _work_rows(schools, as_of, fence=fence)
-    in_streak = and_(
-        x.c.missed_due.is_not(None),
-        or_(x.c.last_handed.is_(None), x.c.missed_due > x.c.last_handed),
-    )
-
-    def count(cond: ColumnElement[bool]) -> Any:
-        return func.sum(case((cond, 1), else_=0))
-
-    # Grouped by pupil and class only: the rows arrive in that order from the window, so
-    # the database need not sort them again.
-    stmt: Select[Any] = select(
-        x.c.pupil_id,
-        x.c.class_id,
-        count(in_streak),
-        count(x.c.share > 0),
-        count(x.c.share == 2),
-        func.sum(x.c.quiet),
-        type_coerce(func.max(x.c.turn_in), UTCDateTime()),
-        func.aggregate_strings(case((in_streak, cast(x.c.work_id, String))), ","),
-    ).group_by(x.c.pupil_id, x.c.class_id)
-    tallies: list[R3Tally] = []
-    streak_work: dict[tuple[int, int], list[int]] = {}
-    for p, c, streak, due, handed, quiet, last, work in session.execute(stmt):
-        t = R3Tally(p, c, int(streak or 0), int(due or 0), int(handed or 0), int(quiet or 0), last)
-        tallies.append(t)
-        if t.streak >= trips[c] and work:
-            streak_work[(p, c)] = [int(w) for w in work.split(",")]
-    return Tallies(tallies, streak_work)
 
 
 def load_r3_lessons(
