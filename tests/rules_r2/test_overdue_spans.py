@@ -4,6 +4,7 @@ for any window, turn-in and check instant, across clock changes and term gaps.""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -60,4 +61,5 @@ def test_the_spans_are_sorted_apart_and_end_by_the_check_instant() -> None:
         ends = [hi for _, hi in spans]
         assert ends == sorted(ends) and all(hi <= as_of + timedelta(seconds=1) for hi in ends)
         assert all(lo is None or lo < hi for lo, hi in spans)
-        assert all(a[1] < b[0] for a, b in zip(spans, spans[1:]) if b[0] is not None)
+        for (_, hi), (lo, _) in pairwise(spans):
+            assert lo is not None and hi < lo
