@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, false, func, not_, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, case, false, func, not_, or_, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from connector.records import ClassState, SubmissionState, WorkState
@@ -47,11 +47,14 @@ def _active() -> list[ColumnElement[bool]]:
 
 
 def load_r2_overdue(
-    session: Session, spans: Mapping[int, Sequence[Span]], as_of: datetime
+    session: Session,
+    school_ids: Sequence[int],
+    spans: Mapping[int, Sequence[Span]],
+    as_of: datetime,
 ) -> dict[int, list[R2Overdue]]:
     """Per school id: its work with submissions overdue at ``as_of`` — waiting for marking
-    and turned in within their class's overdue spans — counted in one grouped pass over
-    the submissions of every class in ``spans``."""
+    and turned in within their class's overdue spans (``spans``: every active class of
+    the schools) — counted in one grouped pass over the schools' submissions."""
     marked = marked_at()
     n = func.count().label("n")
     oldest = func.min(Submission.turned_in_at).label("oldest")
@@ -61,7 +64,7 @@ def load_r2_overdue(
         .join(SchoolClass, SchoolClass.id == Work.class_id)
         .where(
             *_active(),
-            Work.class_id.in_(list(spans)),
+            SchoolClass.school_id.in_(list(school_ids)),
             Submission.turned_in_at <= as_of,
             Submission.state.in_(WAITING),
             not_(and_(marked.is_not(None), marked >= Submission.turned_in_at, marked <= as_of)),
@@ -103,7 +106,13 @@ def _overdue(
     *rest, (common, _) = sorted(groups.items(), key=lambda g: len(g[1]))
     if not rest:
         return within(common)
-    return case(*((class_id.in_(ids), within(s)) for s, ids in rest), else_=within(common))
+    # Class ids written into the statement: a trust has thousands of classes, more than
+    # SQLite takes as parameters.
+    return case(
+        *((class_id.in_(bindparam(None, ids, expanding=True, literal_execute=True)), within(s))
+          for s, ids in rest),
+        else_=within(common),
+    )  # fmt: skip
 
 
 def load_r2_unfed(

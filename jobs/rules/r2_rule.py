@@ -19,12 +19,13 @@ def judge_r2_all(
     session: Session, targets: Sequence[Target], *, as_of: datetime
 ) -> list[FindingDraft]:
     """What is overdue at ``as_of`` at every target school, from one pass per query."""
-    classes = load_r1_classes(session, [t.row.id for t in targets])
+    school_ids = [t.row.id for t in targets]
+    classes = load_r1_classes(session, school_ids)
     spans: dict[int, list[Span]] = {}
     for t in targets:
         mine = ((c.class_id, c.name) for c in classes.get(t.row.id, []))
         spans.update(spans_by_class(mine, t.settings.r2, t.calendar, as_of))
-    overdue = load_r2_overdue(session, spans, as_of) if spans else {}
+    overdue = load_r2_overdue(session, school_ids, spans, as_of) if spans else {}
     since = {t.row.id: as_of - timedelta(days=t.settings.r2.feedback_days) for t in targets}
     pupils = load_r2_unfed(session, since, as_of) if since else {}
     drafts: list[FindingDraft] = []
