@@ -1,5 +1,6 @@
-"""The check job: for each school and each registered rule (:mod:`jobs.rules.registry`),
-pick the day(s) to judge — or the instant, for instant rules — run it, record findings.
+"""The check job: for each registered rule (:mod:`jobs.rules.registry`), pick each
+school's day(s) to judge — or the instant, for instant rules — judge every school in one
+pass, record the findings in bulk and commit.
 
 The runner owns the clock: it is handed ``as_of`` once and passes it down.
 """
@@ -16,16 +17,13 @@ from sqlalchemy.orm import Session
 
 from config.settings import SchoolSettings, Settings
 from jobs.calendar import SchoolCalendar
-from jobs.findings import FindingCounts, record_findings
-from jobs.rules.registry import R1, RULES
-from jobs.rules.rule import Rule
+from jobs.findings import FindingCounts, record_scopes
+from jobs.rules.registry import RULES
+from jobs.rules.rule import Rule, Target
 from sync.models import School
 
 log = structlog.get_logger(__name__)
 
-# Each run also re-judges this many school days before the latest one, so work that a
-# sync stored late (a slow or failed sync) still resolves the finding it answers.
-R1_REJUDGE_SCHOOL_DAYS = R1.rejudge_days
 MAX_RANGE = timedelta(days=800)
 
 
@@ -58,19 +56,23 @@ class CheckSummary:
         return None
 
 
-def r1_day_to_judge(
-    calendar: SchoolCalendar, school: SchoolSettings, as_of: datetime
-) -> date | None:
-    """The latest school day whose R1 cut-off instant is at or before ``as_of``."""
-    days = R1.days_to_judge(calendar, school, as_of)
-    return days[-1] if days else None
-
-
-def r1_days_for_run(
-    calendar: SchoolCalendar, school: SchoolSettings, as_of: datetime
-) -> list[date]:
-    """The day to judge now, and the few before it that are re-judged (oldest first)."""
-    return R1.days_to_judge(calendar, school, as_of)
+def judge_targets(
+    session: Session, rule: Rule, targets: Sequence[Target], *, as_of: datetime
+) -> dict[int, FindingCounts]:
+    """Judge ``rule`` for every target in one pass and record the result in each target's
+    scope (its days, for per-day rules; else the school); counts per school id. Not
+    committed."""
+    scopes = [(t.row.id, day) for t in targets for day in (t.days if rule.per_day else (None,))]
+    if not scopes:
+        return {}
+    drafts = rule.judge_all(session, targets, as_of=as_of)
+    total: dict[int, FindingCounts] = {}
+    for name in rule.finding_rules:
+        mine = [d for d in drafts if d.rule == name]
+        counts = record_scopes(session, rule=name, scopes=scopes, drafts=mine, now=as_of)
+        for school_id, c in counts.items():
+            total[school_id] = total.get(school_id, FindingCounts()) + c
+    return total
 
 
 def judge_rule(
@@ -85,31 +87,11 @@ def judge_rule(
 ) -> FindingCounts:
     """Judge ``rule`` for one school (and one day, for per-day rules) and record the
     result in the rule's scope (not committed)."""
-    drafts = rule.judge(session, school_row, school, calendar, day=day, as_of=as_of)
-    counts = FindingCounts()
-    for name in rule.finding_rules:
-        counts = counts + record_findings(
-            session,
-            rule=name,
-            school_id=school_row.id,
-            scope_day=day,
-            drafts=[d for d in drafts if d.rule == name],
-            now=as_of,
-        )
-    return counts
-
-
-def judge_r1(
-    session: Session,
-    school_row: School,
-    school: SchoolSettings,
-    calendar: SchoolCalendar,
-    day: date,
-    *,
-    now: datetime,
-) -> FindingCounts:
-    """Evaluate R1 for one school and one day and record the result (not committed)."""
-    return judge_rule(session, R1, school_row, school, calendar, day, as_of=now)
+    if rule.per_day and day is None:
+        raise ValueError(f"{rule.name} is judged per day")
+    days = (day,) if rule.per_day and day is not None else ()
+    target = Target(school_row, school, calendar, days)
+    return judge_targets(session, rule, [target], as_of=as_of).get(school_row.id, FindingCounts())
 
 
 # Per-day rules: the days to judge at one school; instant rules ignore it.
@@ -133,34 +115,42 @@ def _run(
     if school_key is not None and not schools:
         raise KeyError(school_key)
     summary = CheckSummary()
+    keys = [s.key for s in schools]
+    rows = {r.key: r for r in session.scalars(select(School).where(School.key.in_(keys)))}
+    present: list[tuple[SchoolSettings, School, SchoolCalendar]] = []
     for school in schools:
-        row = session.scalar(select(School).where(School.key == school.key))
+        row = rows.get(school.key)
         if row is None:
             log.warning("check.school_not_synced", school=school.key)
             summary.skipped[school.key] = "not-synced"
             continue
-        calendar = SchoolCalendar.for_school(school)
-        for rule in RULES.values():
-            if rule.name not in wanted:
-                continue
-            days = pick_days(rule, calendar, school) if rule.per_day else []
-            judged: list[date | None] = list(days) if rule.per_day else [None]
-            counts = FindingCounts()
-            for day in judged:
-                counts = counts + judge_rule(
-                    session, rule, row, school, calendar, day, as_of=as_of
-                )
-            session.commit()
-            summary.runs.append(RuleRun(school.key, rule.name, tuple(days), counts))
+        present.append((school, row, SchoolCalendar.for_school(school)))
+    done: dict[tuple[str, str], RuleRun] = {}
+    for rule in RULES.values():
+        if rule.name not in wanted:
+            continue
+        # One pass over every school per rule, committed per rule.
+        targets = [
+            Target(row, school, cal, tuple(pick_days(rule, cal, school)) if rule.per_day else ())
+            for school, row, cal in present
+        ]
+        counts = judge_targets(session, rule, targets, as_of=as_of)
+        session.commit()
+        for t in targets:
+            c = counts.get(t.row.id, FindingCounts())
+            done[(t.settings.key, rule.name)] = RuleRun(t.settings.key, rule.name, t.days, c)
             log.info(
                 "check.done",
-                school=school.key,
+                school=t.settings.key,
                 rule=rule.name,
-                days=[d.isoformat() for d in days],
-                opened=counts.opened,
-                still_open=counts.still_open,
-                resolved=counts.resolved,
+                days=[d.isoformat() for d in t.days],
+                opened=c.opened,
+                still_open=c.still_open,
+                resolved=c.resolved,
             )
+    summary.runs = [
+        done[(school.key, name)] for school, _, _ in present for name in RULES if name in wanted
+    ]
     return summary
 
 

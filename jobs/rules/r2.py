@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from config.rules import MarkingWindow, NotForMarking, R2Settings, WindowKind
 from jobs.calendar import SchoolCalendar
 from jobs.rules.base import FindingDraft
+from jobs.working_until import WorkingTimeUntil
 
 RULE = "R2"
 FEEDBACK_RULE = "R2-feedback"
@@ -37,15 +38,17 @@ _WEEK_LIMIT = 12  # weeks to look ahead for an end-of-week deadline (longer than
 
 
 @dataclass(frozen=True, slots=True)
-class R2Pending:
-    """One submission unmarked at the check instant."""
+class R2Overdue:
+    """One piece of work with submissions overdue at the check instant: how many, and the
+    oldest turn-in among them (counted by the database, see :mod:`jobs.rules.r2_spans`)."""
 
     work_id: int
     class_id: int
     class_name: str
     title: str
     topic: str | None
-    turned_in_at: datetime
+    overdue: int
+    oldest_turned_in_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,15 +59,6 @@ class R2Pupil:
     first_turned_in_at: datetime
     last_marked_at: datetime | None
     name: str | None = None
-
-
-@dataclass(slots=True)
-class _Overdue:
-    first: R2Pending
-    window: MarkingWindow
-    count: int = 0
-    oldest: datetime | None = None
-    turned_in: list[datetime] = field(default_factory=list)
 
 
 def window_for(class_name: str, windows: Sequence[MarkingWindow]) -> MarkingWindow:
@@ -167,7 +161,7 @@ def _describe(w: MarkingWindow) -> str:
 
 
 def evaluate_r2(
-    pending: Iterable[R2Pending],
+    overdue: Iterable[R2Overdue],
     settings: R2Settings,
     calendar: SchoolCalendar,
     *,
@@ -175,54 +169,30 @@ def evaluate_r2(
     as_of: datetime,
     teachers: dict[int, tuple[int, ...]] | None = None,
 ) -> list[FindingDraft]:
-    """One draft per piece of work with overdue submissions at ``as_of``."""
-    by_work: dict[int, _Overdue] = {}
-    windows: dict[int, MarkingWindow] = {}
-    tests: dict[int, OverdueTest] = {}  # one per window (by identity) at this instant
-    nfm: dict[int, bool] = {}
-    for p in pending:
-        exempt = nfm.get(p.work_id)
-        if exempt is None:
-            exempt = nfm[p.work_id] = not_for_marking(p.title, p.topic, settings.not_for_marking)
-        if exempt:
-            continue
-        window = windows.get(p.class_id)
-        if window is None:
-            window = windows[p.class_id] = window_for(p.class_name, settings.windows)
-        test = tests.get(id(window))
-        if test is None:
-            test = tests[id(window)] = OverdueTest(window, calendar, as_of)
-        if not test(p.turned_in_at):
-            continue
-        o = by_work.get(p.work_id)
-        if o is None:
-            o = by_work[p.work_id] = _Overdue(p, window)
-        o.count += 1
-        if o.oldest is None or p.turned_in_at < o.oldest:
-            o.oldest = p.turned_in_at
+    """One draft per piece of work with overdue submissions at ``as_of`` that is not
+    flagged as not for marking."""
     day = calendar.local_date(as_of)
+    age = WorkingTimeUntil(calendar, as_of)
     drafts = []
-    for work_id in sorted(by_work):
-        o = by_work[work_id]
-        assert o.oldest is not None
+    for o in sorted(overdue, key=lambda o: o.work_id):
+        if not_for_marking(o.title, o.topic, settings.not_for_marking):
+            continue
         drafts.append(
             FindingDraft(
                 rule=RULE,
-                key=work_key(work_id),
+                key=work_key(o.work_id),
                 school_id=school_id,
                 day=day,
-                class_id=o.first.class_id,
-                work_id=work_id,
+                class_id=o.class_id,
+                work_id=o.work_id,
                 evidence={
-                    "work_title": o.first.title,
-                    "class_name": o.first.class_name,
-                    "overdue": o.count,
-                    "oldest_turned_in_at": o.oldest.isoformat(),
-                    "oldest_age_working_hours": round(
-                        calendar.working_hours_between(o.oldest, as_of), 1
-                    ),
-                    "window": _describe(o.window),
-                    "teacher_ids": list((teachers or {}).get(o.first.class_id, ())),
+                    "work_title": o.title,
+                    "class_name": o.class_name,
+                    "overdue": o.overdue,
+                    "oldest_turned_in_at": o.oldest_turned_in_at.isoformat(),
+                    "oldest_age_working_hours": round(age.hours(o.oldest_turned_in_at), 1),
+                    "window": _describe(window_for(o.class_name, settings.windows)),
+                    "teacher_ids": list((teachers or {}).get(o.class_id, ())),
                 },
             )
         )

@@ -5,7 +5,7 @@ See :mod:`jobs.rules.registry` for the rules there are.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -18,22 +18,27 @@ from jobs.rules.base import FindingDraft
 from sync.models import School
 
 
-class JudgeFn(Protocol):
-    """``judge(session, school_row, school, calendar, day=..., as_of=...) -> drafts``.
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One school to judge: its row, settings and calendar, and for per-day rules the
+    school days to judge (instant rules ignore ``days``)."""
 
-    ``day`` is the school day judged (per-day rules) or None (instant rules). ``as_of``
-    is the check's clock: the instant judged by instant rules. Reads the session only.
+    row: School
+    settings: SchoolSettings
+    calendar: SchoolCalendar
+    days: tuple[date, ...] = ()
+
+
+class JudgeFn(Protocol):
+    """``judge(session, targets, as_of=...) -> drafts`` for every target at once.
+
+    One pass per query over all the targets' schools, never a query per school, class or
+    pupil. ``as_of`` is the check's clock: the instant judged by instant rules. Reads the
+    session only.
     """
 
     def __call__(
-        self,
-        session: Session,
-        school_row: School,
-        school: SchoolSettings,
-        calendar: SchoolCalendar,
-        *,
-        day: date | None,
-        as_of: datetime,
+        self, session: Session, targets: Sequence[Target], *, as_of: datetime
     ) -> list[FindingDraft]: ...
 
 
@@ -52,7 +57,7 @@ class Rule:
     """
 
     name: str
-    judge: JudgeFn
+    judge_all: JudgeFn
     ready_at: ReadyAt | None = None
     rejudge_days: int = 0
     produces: tuple[str, ...] = ()
@@ -64,6 +69,22 @@ class Rule:
     @property
     def finding_rules(self) -> tuple[str, ...]:
         return self.produces or (self.name,)
+
+    def judge(
+        self,
+        session: Session,
+        school_row: School,
+        school: SchoolSettings,
+        calendar: SchoolCalendar,
+        *,
+        day: date | None,
+        as_of: datetime,
+    ) -> list[FindingDraft]:
+        """One school (and one day, for per-day rules): :attr:`judge_all` of one target."""
+        if self.per_day and day is None:
+            raise ValueError(f"{self.name} is judged per day")
+        days = (day,) if day is not None and self.per_day else ()
+        return self.judge_all(session, [Target(school_row, school, calendar, days)], as_of=as_of)
 
     def days_to_judge(
         self, calendar: SchoolCalendar, school: SchoolSettings, as_of: datetime

@@ -23,12 +23,16 @@ def test_the_rules_bench_prints_figures_per_scale_and_the_copies_keep_their_find
     one, two = figures["scales"]
     assert set(one) >= SCALE_KEYS and set(two) >= SCALE_KEYS
     assert set(one["per_rule_s"]) == {"R1", "R2", "R3", "R4"}
+    # A re-run at the same instant is measured too, rule by rule.
+    assert set(one["steady"]["per_rule_s"]) == {"R1", "R2", "R3", "R4"}
+    assert one["scan_columns_s"] > 0 and one["ratio_columns"] > 0
     # Twice the copies, twice the schools; the second copy adds submissions of its own.
     assert two["rows"]["school"] == 2 * one["rows"]["school"]
     assert two["rows"]["submission"] > one["rows"]["submission"]
     # The first copy's findings do not change when a second copy shares the store.
     assert one["findings_by_copy"]["0"] > 0
     assert two["findings_by_copy"]["0"] == one["findings_by_copy"]["0"]
-    assert two["findings_by_copy"]["1"] > 0
-    assert set(figures["growth"]) >= {"rows_ratio", "rules_ratio", "scan_ratio"}
+    # The second copy is a clone of the first under other ids: it finds the same.
+    assert two["findings_by_copy"]["1"] == two["findings_by_copy"]["0"]
+    assert set(figures["growth"]) >= {"rows_ratio", "rules_ratio", "steady_ratio", "scan_ratio"}
     assert "ratio" in result.output and "growth" in result.output
