@@ -28,6 +28,8 @@ from msgraph_core import BaseGraphRequestAdapter  # type: ignore[import-untyped]
 
 from connector.graph.pacing import Pacer, is_assignment_service
 from connector.graph.pages import Get, GraphError, Pages, header
+from connector.graph.resources import resource_of
+from connector.observe import ApiCall, observe
 from connector.source import RequestStats
 
 log = structlog.get_logger(__name__)
@@ -38,6 +40,16 @@ MAX_RETRY_AFTER_S = 180.0  # longer waits are a sign to stop, as kiota's RetryHa
 _ERRORS: dict[str, Any] = {"XXX": ODataError.create_from_discriminator_value}
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+PLATFORM = "microsoft"
+
+
+def _observe(url: str, status: int | None, calls: int) -> None:
+    """Report one round trip: a call, or a ``$batch`` envelope (its parts are reported
+    one by one from their answers)."""
+    resource = resource_of(url)
+    observe(ApiCall(PLATFORM, resource, status, batch=calls if resource == "/$batch" else 0))
 
 
 class GraphClient:
@@ -126,7 +138,9 @@ class GraphClient:
                 self.stats.api_calls += calls
                 try:
                     raw = await self.adapter.send_primitive_async(info, "bytes", _ERRORS)
-                    return json.loads(raw) if raw else None
+                    answer = json.loads(raw) if raw else None
+                    _observe(url, 200, calls)
+                    return answer
                 except APIError as e:
                     status = e.response_status_code
                     retry_after = header(e.response_headers, "Retry-After")
@@ -134,6 +148,7 @@ class GraphClient:
                         code, message = e.error.code or "", e.error.message or ""
                 except (httpx.TransportError, json.JSONDecodeError) as e:
                     message = repr(e)
+            _observe(url, status, calls)
             if status == 429 and attempt < self.max_throttled_retries:
                 await self._pause(status, attempt, retry_after, url)
                 continue
@@ -265,4 +280,8 @@ class GraphClient:
                 by_id[str(r["id"])] = (int(r.get("status", 0)), r.get("headers") or {},
                                        r.get("body"))
         missing = GraphError(None, "MissingBatchResponse", "no answer for a batch part")
-        return [by_id.get(str(i), missing) for i in range(len(chunk))]
+        parts = [by_id.get(str(i), missing) for i in range(len(chunk))]
+        for (_, url), part in zip(chunk, parts, strict=True):
+            status = part.status if isinstance(part, GraphError) else part[0]
+            observe(ApiCall(PLATFORM, resource_of(url), status))
+        return parts

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
+from connector.observe import set_observer
 from jobs.service.metrics import Metrics
 
 
@@ -33,8 +34,10 @@ _current: Runtime | None = None
 
 
 def install(runtime: Runtime) -> None:
+    """Make ``runtime`` the one the jobs run against; its metrics count the API calls."""
     global _current
     _current = runtime
+    set_observer(runtime.metrics.observe_api)
 
 
 def current() -> Runtime:
