@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.settings import Settings
 from connector.observe import set_observer
 from jobs.service.metrics import Metrics
+from jobs.transports import Transport, transport_for
 
 
 @dataclass
@@ -28,6 +29,8 @@ class Runtime:
     metrics: Metrics
     stopping: threading.Event = field(default_factory=threading.Event)
     leader: bool = False
+    # Builds the email transport for each delivery run (the soak bench wraps it to count).
+    transport: Callable[[Settings], Transport] = transport_for
 
 
 _current: Runtime | None = None

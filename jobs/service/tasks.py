@@ -79,9 +79,8 @@ def _deliver(rt: Runtime, now: datetime) -> None:
     """Drain the outbox one message at a time, stopping between messages on shutdown."""
     from jobs.notify import composers_for
     from jobs.outbox import handle_one_message
-    from jobs.transports import transport_for
 
-    transport = transport_for(rt.settings)
+    transport = rt.transport(rt.settings)
     composers = composers_for(rt.settings)
     before = _finished(rt)
     try:

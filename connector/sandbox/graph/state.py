@@ -6,6 +6,7 @@ import secrets
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from connector.sandbox.scenario.ids import SANDBOX_CLIENT_ID
@@ -61,6 +62,8 @@ class GraphState:
     batches: int = 0
     token_requests: int = 0
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # The throttling windows' clock (the soak bench runs it on its compressed clock).
+    clock: Callable[[], float] = time.monotonic
 
     def issue(self, client_id: str, tenant_id: str) -> Token:
         with self.lock:
