@@ -125,9 +125,8 @@ def test_graph_calls_and_429s_inside_batch_are_counted_by_path_template(
 
 @pytest.mark.parametrize("served", ["google"], indirect=True)
 def test_sync_check_and_nudge_show_in_the_service_counters(
-    served: tuple[World, Sandbox], service: tuple[Runtime, int]
+    service: tuple[Runtime, int],
 ) -> None:
-    world, _ = served
     rt, port = service
     tasks.sync_full()
     tasks.check()
