@@ -1,5 +1,5 @@
 """The soak bench's yardstick: findings compared across two stores by what they are
-about, not by row ids, and the reference synced exactly where a check will read."""
+about, not by row ids."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from jobs.bench.soak import syncs_read_by_a_check
 from jobs.bench.soak_compare import compare, findings_by_subject
 from jobs.findings import record_findings
 from jobs.rules.base import FindingDraft
 from jobs.rules.r1 import finding_key
-from jobs.service.schedules import Planned
 from sync.db import make_engine, make_sessionmaker, upgrade
 from sync.models import SchoolClass
 from sync.registry import ensure_trust_and_schools
@@ -80,14 +78,3 @@ def test_a_missing_finding_is_lost_an_extra_one_spurious_and_a_later_one_late(
     diff, examples = compare(findings_by_subject(ref), findings_by_subject(soak))
     assert (diff.lost, diff.spurious, diff.late) == (1, 1, 1)
     assert ("R1", "oak", "a", DAY.isoformat()) in examples
-
-
-def _job(job_id: str) -> Planned:
-    return Planned(job_id, lambda: None, None)  # type: ignore[arg-type]
-
-
-def test_the_reference_syncs_after_the_last_sync_before_each_check_only() -> None:
-    when = T0
-    ids = ["sync", "deliver", "sync", "check", "sync_full", "sync", "check", "check", "sync"]
-    events = [(when, _job(i)) for i in ids]
-    assert syncs_read_by_a_check(events) == {2, 5}
