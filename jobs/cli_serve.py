@@ -14,7 +14,7 @@ import typer
 
 from config.settings import Settings
 from jobs import logs
-from jobs.cli import ConfigOpt, app, out, sessions_for, settings_from
+from jobs.cli import ConfigOpt, app, err, out, sessions_for, settings_from
 
 
 @contextlib.contextmanager
@@ -157,17 +157,27 @@ def _register_soak() -> None:
         logs.configure(level="ERROR")
         r = run_soak(
             scenario, days=days, seed=seed, throttle_every=throttle_every,
-            error_every=error_every, progress=True,
+            error_every=error_every,
+            progress=lambda m: err.print(f"[dim]  {m}[/]", highlight=False),
         )
+        f = r.findings
         out.print(
             f"soak {r.scenario}, {r.days} school days, {r.seconds:.0f} s\n"
-            f"  jobs run        {r.jobs_run}\n  jobs failed     {r.jobs_failed}\n"
-            f"  messages sent   {r.messages_sent}\n  duplicates      {r.duplicates}\n"
-            f"  lost findings   {r.lost_findings}\n  429s retried    {r.throttled}\n"
-            f"  peak RSS        {r.peak_rss_mb:.0f} MB (sandbox in-process)",
+            f"  jobs run          {r.jobs_run}\n  jobs failed       {r.jobs_failed}\n"
+            f"  sync runs failed  {r.sync_runs_failed}\n"
+            f"  messages sent     {r.messages_sent} (emails handed over {r.emails_sent})\n"
+            f"  duplicates        {r.duplicates}\n"
+            f"  findings expected {f.expected}\n  lost findings     {f.lost}\n"
+            f"  spurious findings {f.spurious}\n  found late        {f.late}\n"
+            f"  open/resolved differs {f.state}\n"
+            f"  429s retried      {r.throttled}\n  5xx retried       {r.server_errors}\n"
+            f"  peak RSS          {r.peak_rss_mb:.0f} MB (both sandboxes and the reference "
+            "in-process)",
             highlight=False,
         )
-        if r.duplicates or r.lost_findings:
+        for key in r.examples:
+            out.print(f"  differs: {key}", highlight=False)
+        if r.duplicates or r.emails_sent != r.messages_sent or f.lost or f.spurious or f.state:
             raise typer.Exit(1)
 
 

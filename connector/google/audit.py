@@ -27,9 +27,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
-from google.oauth2 import service_account
-
 from connector.google.audit_events import AuditEvent, parse_activity
+from connector.google.auth import credentials_for
 from connector.google.client import ClassroomClient
 from connector.google.retry import RetryPolicy
 from connector.google.transport import authorized_http_factory
@@ -135,7 +134,7 @@ class AuditLogs:
             if found is None:
                 if http_factory is None:
                     http_factory = authorized_http_factory(
-                        audit_credentials(service_account_info, admin)
+                        credentials_for(service_account_info, admin, (AUDIT_SCOPE,))
                     )
                 client = ClassroomClient(
                     endpoint, http_factory, retry=self._retry, api=("admin", "reports_v1")

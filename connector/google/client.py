@@ -19,6 +19,7 @@ from googleapiclient.http import BatchHttpRequest
 from connector.google.errors import GoogleError, RetryableError, classify
 from connector.google.retry import RetryPolicy
 from connector.google.transport import CachedResource, CountingHttp
+from connector.observe import ApiCall, observe
 from connector.source import RequestStats
 
 log = structlog.get_logger(__name__)
@@ -107,9 +108,11 @@ class ClassroomClient:
             self._count(api_calls=1)
             try:
                 answer: Any = request.execute(http=self._thread_http(), num_retries=0)
+                _observe(request, 200)
                 return dict(answer or {})
             except Exception as exc:  # classified right here, once
                 err = classify(exc, what)
+            _observe(request, err.status)
             self._wait_or_raise(err, attempt, what)
 
     def _wait_or_raise(self, err: GoogleError, attempt: int, what: str) -> None:
@@ -192,8 +195,9 @@ class ClassroomClient:
 
         # Batches do not follow api_endpoint (API_NOTES): name the batch URL ourselves.
         batch = BatchHttpRequest(callback=collect, batch_uri=self.endpoint + "batch")
+        requests: dict[K, Any] = {}
         for request_id, key in ids.items():
-            request = calls[key](service)
+            request = requests[key] = calls[key](service)
             request.postproc = _tolerant(request.postproc)
             batch.add(request, request_id=request_id)
         self._count(api_calls=len(keys))
@@ -202,10 +206,25 @@ class ClassroomClient:
         except Exception as exc:  # classified right here, once
             # The same error object for every call: counted as one 429 received.
             err = classify(exc, f"batch of {len(keys)}")
+            observe(ApiCall(PLATFORM, "batch", err.status or None, batch=len(keys)))
             return {k: err for k in keys}
+        observe(ApiCall(PLATFORM, "batch", 200, batch=len(keys)))
         for key in keys:
-            answers.setdefault(key, RetryableError(f"{describe(key)}: no answer in batch"))
+            answer = answers.setdefault(
+                key, RetryableError(f"{describe(key)}: no answer in batch")
+            )
+            _observe(requests[key], answer.status if isinstance(answer, GoogleError) else 200)
         return answers
+
+
+PLATFORM = "google"
+
+
+def _observe(request: Any, status: int) -> None:
+    """Report one call under its discovery method id (``classroom.`` dropped)."""
+    method = str(getattr(request, "methodId", "") or "unknown")
+    resource = method.removeprefix("classroom.")
+    observe(ApiCall(PLATFORM, resource, status or None))
 
 
 def _tolerant(postproc: Callable[[Any, bytes], Any]) -> Callable[[Any, bytes], Any]:

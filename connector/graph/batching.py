@@ -17,6 +17,8 @@ from kiota_abstractions.method import Method
 
 from connector.graph.pacing import is_assignment_service
 from connector.graph.pages import RETRYABLE, Get, GraphError, Pages, header
+from connector.graph.resources import PLATFORM, resource_of
+from connector.observe import ApiCall, observe
 
 if TYPE_CHECKING:
     from connector.graph.client import GraphClient
@@ -127,4 +129,8 @@ async def _batch(
             by_id[str(r["id"])] = (int(r.get("status", 0)), r.get("headers") or {},
                                    r.get("body"))
     missing = GraphError(None, "MissingBatchResponse", "no answer for a batch part")
-    return [by_id.get(str(i), missing) for i in range(len(chunk))]
+    parts = [by_id.get(str(i), missing) for i in range(len(chunk))]
+    for (_, url), part in zip(chunk, parts, strict=True):
+        status = part.status if isinstance(part, GraphError) else part[0]
+        observe(ApiCall(PLATFORM, resource_of(url), status))
+    return parts

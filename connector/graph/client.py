@@ -30,6 +30,8 @@ from msgraph_core import BaseGraphRequestAdapter  # type: ignore[import-untyped]
 from connector.graph.batching import read_batched
 from connector.graph.pacing import Pacer, is_assignment_service
 from connector.graph.pages import RETRYABLE, Get, GraphError, Pages, header
+from connector.graph.resources import PLATFORM, resource_of
+from connector.observe import ApiCall, observe
 from connector.source import RequestStats
 
 log = structlog.get_logger(__name__)
@@ -39,6 +41,14 @@ MAX_RETRY_AFTER_S = 180.0  # longer waits are a sign to stop, as kiota's RetryHa
 _ERRORS: dict[str, Any] = {"XXX": ODataError.create_from_discriminator_value}
 
 Sleep = Callable[[float], Awaitable[None]]
+
+
+
+def _observe(url: str, status: int | None, calls: int) -> None:
+    """Report one round trip: a call, or a ``$batch`` envelope (its parts are reported
+    one by one from their answers)."""
+    resource = resource_of(url)
+    observe(ApiCall(PLATFORM, resource, status, batch=calls if resource == "/$batch" else 0))
 
 
 class GraphClient:
@@ -128,7 +138,9 @@ class GraphClient:
                 self.stats.api_calls += calls
                 try:
                     raw = await self.adapter.send_primitive_async(info, "bytes", _ERRORS)
-                    return json.loads(raw) if raw else None
+                    answer = json.loads(raw) if raw else None
+                    _observe(url, 200, calls)
+                    return answer
                 except APIError as e:
                     status = e.response_status_code
                     retry_after = header(e.response_headers, "Retry-After")
@@ -139,6 +151,7 @@ class GraphClient:
                 finally:
                     if held and self._pacer is not None:
                         self._pacer.release(held)
+            _observe(url, status, calls)
             if status == 429 and attempt < self.max_throttled_retries:
                 await self._pause(status, attempt, retry_after, url)
                 continue

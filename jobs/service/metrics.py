@@ -15,6 +15,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from connector.observe import ApiCall
 from sync.lessons import LessonSyncSummary
 from sync.models import Finding, OutboundMessage, School
 from sync.runner import SyncRunSummary
@@ -64,22 +65,30 @@ class Metrics:
     def __init__(self, sessions: sessionmaker[Session] | None = None) -> None:
         self.registry = CollectorRegistry()
         r = self.registry
+        # Bumped by connector.observe (installed with the runtime): per call, batch parts
+        # under their own resource; envelopes only in classpulse_api_batches.
         self.api_requests = Counter(
             "classpulse_api_requests",
-            "HTTP requests to the platforms' APIs.",
-            ["platform", "resource"],
-            registry=r,
-        )
-        self.api_calls = Counter(
-            "classpulse_api_calls",
-            "API calls (batched calls counted one by one, as quotas charge them).",
+            "API calls answered (or not), by resource; calls inside batches count one each.",
             ["platform", "resource"],
             registry=r,
         )
         self.api_throttled = Counter(
             "classpulse_api_throttled",
-            "429 answers from the platforms (retried).",
+            "429 answers from the platforms (retried), by resource.",
             ["platform", "resource"],
+            registry=r,
+        )
+        self.api_errors = Counter(
+            "classpulse_api_errors",
+            "5xx answers, and calls that got no answer (status=\"none\"), by resource.",
+            ["platform", "resource", "status"],
+            registry=r,
+        )
+        self.api_batches = Counter(
+            "classpulse_api_batches",
+            "Batch envelopes sent (Google batch, Graph $batch), by outcome.",
+            ["platform", "status"],
             registry=r,
         )
         self.sync_runs = Counter(
@@ -98,7 +107,9 @@ class Metrics:
             registry=r,
         )
         self.messages = Counter(
-            "classpulse_messages", "Messages by what happened to them.", ["event"], registry=r
+            "classpulse_messages",
+            "Messages queued, and sent or failed for good (event).",
+            ["event"], registry=r
         )
         self.job_runs = Counter("classpulse_job_runs", "Scheduled job runs.", ["job"], registry=r)
         self.job_failures = Counter(
@@ -110,12 +121,20 @@ class Metrics:
         if sessions is not None:
             r.register(StoreCollector(sessions))
 
+    def observe_api(self, call: ApiCall) -> None:
+        """The connectors' observer (connector.observe)."""
+        status = "none" if call.status is None else str(call.status)
+        if call.batch:
+            self.api_batches.labels(call.platform, status).inc()
+        else:
+            self.api_requests.labels(call.platform, call.resource).inc()
+        if call.status == 429:
+            self.api_throttled.labels(call.platform, call.resource).inc()
+        elif call.status is None or call.status >= 500:
+            self.api_errors.labels(call.platform, call.resource, status).inc()
+
     def record_sync(self, run: SyncRunSummary, seconds: float) -> None:
         p, s = run.platform, run.school_key
-        # RequestStats are per run, not per resource: the connectors do not split them.
-        self.api_requests.labels(p, "classes").inc(run.requests)
-        self.api_calls.labels(p, "classes").inc(run.api_calls)
-        self.api_throttled.labels(p, "classes").inc(run.throttled)
         self.sync_runs.labels(p, s, run.status.value).inc()
         for change, n in (
             ("inserted", run.rows_inserted),
@@ -126,8 +145,6 @@ class Metrics:
         self.sync_duration.labels(p, s).observe(seconds)
 
     def record_lessons(self, run: LessonSyncSummary) -> None:
-        self.api_requests.labels(run.platform, "lessons").inc(run.requests)
-        self.api_calls.labels(run.platform, "lessons").inc(run.api_calls)
         self.sync_runs.labels(run.platform, run.school_key, run.status.value).inc()
 
     def render(self) -> bytes:

@@ -15,7 +15,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
+from connector.observe import set_observer
 from jobs.service.metrics import Metrics
+from jobs.transports import Transport, transport_for
 
 
 @dataclass
@@ -27,14 +29,18 @@ class Runtime:
     metrics: Metrics
     stopping: threading.Event = field(default_factory=threading.Event)
     leader: bool = False
+    # Builds the email transport for each delivery run (the soak bench wraps it to count).
+    transport: Callable[[Settings], Transport] = transport_for
 
 
 _current: Runtime | None = None
 
 
 def install(runtime: Runtime) -> None:
+    """Make ``runtime`` the one the jobs run against; its metrics count the API calls."""
     global _current
     _current = runtime
+    set_observer(runtime.metrics.observe_api)
 
 
 def current() -> Runtime:

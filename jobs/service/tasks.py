@@ -49,36 +49,40 @@ def _run_one(rt: Runtime, name: str, body: Callable[[Runtime, datetime], None]) 
 
 
 def _sync(rt: Runtime, *, full: bool) -> None:
+    """Each school in turn, timed on its own (classes and lessons), stopping between
+    schools on shutdown (and between classes inside one: ``should_stop``)."""
     from sync.lessons import LessonSyncSummary
     from sync.service import sync_all
 
-    lesson_runs: list[LessonSyncSummary] = []
-    started = time.monotonic()
-    runs = sync_all(
-        rt.settings,
-        rt.sessions,
-        clock=rt.clock,
-        full=full,
-        lesson_runs=lesson_runs,
-        should_stop=rt.stopping.is_set,
-    )
-    # One school's duration is not split out by sync_all: share the wall time evenly.
-    share = (time.monotonic() - started) / max(len(runs), 1)
-    for run in runs:
-        rt.metrics.record_sync(run, share)
-    for lesson_run in lesson_runs:
-        rt.metrics.record_lessons(lesson_run)
+    for school in rt.settings.schools:
+        if rt.stopping.is_set():
+            return
+        lesson_runs: list[LessonSyncSummary] = []
+        started = time.monotonic()
+        runs = sync_all(
+            rt.settings,
+            rt.sessions,
+            clock=rt.clock,
+            school_key=school.key,
+            full=full,
+            lesson_runs=lesson_runs,
+            should_stop=rt.stopping.is_set,
+        )
+        seconds = time.monotonic() - started
+        for run in runs:
+            rt.metrics.record_sync(run, seconds)
+        for lesson_run in lesson_runs:
+            rt.metrics.record_lessons(lesson_run)
 
 
 def _deliver(rt: Runtime, now: datetime) -> None:
     """Drain the outbox one message at a time, stopping between messages on shutdown."""
     from jobs.notify import composers_for
     from jobs.outbox import handle_one_message
-    from jobs.transports import transport_for
 
-    transport = transport_for(rt.settings)
+    transport = rt.transport(rt.settings)
     composers = composers_for(rt.settings)
-    sent = 0
+    before = _finished(rt)
     try:
         with rt.sessions() as session:
             while not rt.stopping.is_set() and handle_one_message(
@@ -88,12 +92,31 @@ def _deliver(rt: Runtime, now: datetime) -> None:
                 email_settings=rt.settings.email,
                 composers=composers,
             ):
-                sent += 1
+                pass
     finally:
         close = getattr(transport, "close", None)
         if callable(close):
             close()
-    rt.metrics.messages.labels("handled").inc(sent)
+        # Counted from the rows, so a message is counted once whatever path it took.
+        for status, n in _finished(rt).items():
+            rt.metrics.messages.labels(status).inc(max(0, n - before.get(status, 0)))
+
+
+def _finished(rt: Runtime) -> dict[str, int]:
+    """Outbox rows sent and failed (for good) so far."""
+    from sqlalchemy import func, select
+
+    from sync.models import MessageStatus, OutboundMessage
+
+    done = (MessageStatus.SENT, MessageStatus.FAILED)
+    with rt.sessions() as session:
+        rows = session.execute(
+            select(OutboundMessage.status, func.count())
+            .where(OutboundMessage.status.in_(done))
+            .group_by(OutboundMessage.status)
+        )
+        counts = {str(status): int(n) for status, n in rows}
+    return {str(s): counts.get(str(s), 0) for s in done}
 
 
 def sync_incremental() -> None:

@@ -6,6 +6,7 @@ import secrets
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from connector.sandbox.scenario.ids import SANDBOX_CLIENT_ID
@@ -63,6 +64,8 @@ class GraphState:
     assignment_calls: int = 0  # of ``calls``, those the assignment service limits count
     throttled: int = 0  # 429s the limiter answered, inside batches too
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # The throttling windows' clock (the soak bench runs it on its compressed clock).
+    clock: Callable[[], float] = time.monotonic
 
     def issue(self, client_id: str, tenant_id: str) -> Token:
         with self.lock:

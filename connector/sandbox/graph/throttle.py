@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections import defaultdict, deque
 
 from connector.sandbox.graph.errors import graph_error
@@ -43,7 +42,7 @@ class Limiter:
             self.state.assignment_limits if service == "assignments" else self.state.roster_limits
         )
         app = self._app_of(req)
-        now = time.monotonic()
+        now = self.state.clock()
         with self._lock:
             wait = 0.0
             for i, limit in enumerate(limits):
