@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
+
 from connector.google.audit_events import AuditEvent, parse_activity
 from connector.google.auth import credentials_for
 from connector.google.client import ClassroomClient
@@ -141,16 +142,6 @@ class AuditLogs:
                 )
                 found = self._logs[key] = AuditLog(client, admin)
             return found
-
-
-def audit_credentials(
-    service_account_info: Mapping[str, Any], subject: str
-) -> service_account.Credentials:
-    """Credentials acting as ``subject`` with the Reports audit scope only."""
-    creds: service_account.Credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
-        dict(service_account_info), scopes=[AUDIT_SCOPE], subject=subject
-    )
-    return creds
 
 
 def _list(params: dict[str, Any]) -> Callable[[Any], Any]:

@@ -41,7 +41,7 @@ def credentials_for(
     """
     base = _parsed_key(json.dumps(dict(service_account_info), sort_keys=True))
     if scopes != READONLY_SCOPES:
-        base = base.with_scopes(list(scopes))  # type: ignore[no-untyped-call]
+        base = base.with_scopes(list(scopes))
     creds: service_account.Credentials = base.with_subject(subject)  # type: ignore[no-untyped-call]
     return creds
 
