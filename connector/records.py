@@ -236,6 +236,11 @@ class ClassSnapshot:
     roster_complete: bool = True
     # True when the class's work list was read in full, so work absent here was deleted.
     work_complete: bool = True
+    # Submission lists read in full: of the whole class (``submissions_complete``) or of
+    # these pieces of work. A stored submission absent from one is no longer shown by the
+    # platform (Classroom drops a pupil's work from a course the pupil left).
+    submissions_complete: bool = False
+    submissions_complete_work: list[str] = field(default_factory=list)
     # New cursor values (stream name -> opaque value) to store with this class's rows.
     cursor: dict[str, str] = field(default_factory=dict)
     # Work the platform says no longer exists (404 when read by id), even though the

@@ -69,8 +69,10 @@ def apply_snapshot(
     work_ids, merged, gone = upsert_work(session, class_id, snap, now=now)
     counts.add(merged.inserted, merged.updated, gone)
 
-    merged, skipped = upsert_submissions(session, class_id, snap, work_ids, person_ids, now=now)
-    counts.add(merged.inserted, merged.updated)
+    merged, unlisted, skipped = upsert_submissions(
+        session, class_id, snap, work_ids, person_ids, now=now
+    )
+    counts.add(merged.inserted, merged.updated, unlisted)
     counts.skipped.extend(skipped)
 
     lesson_counts, skipped = upsert_lessons(session, school, class_id, snap, person_ids, now=now)

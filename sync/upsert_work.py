@@ -103,8 +103,10 @@ def upsert_submissions(
     person_ids: dict[str, int],
     *,
     now: datetime,
-) -> tuple[Merged, list[SkippedRecord]]:
-    """Submissions whose work or pupil is not stored are skipped, not fatal."""
+) -> tuple[Merged, int, list[SkippedRecord]]:
+    """Submissions whose work or pupil is not stored are skipped, not fatal. Returns the
+    merge, how many stored submissions a complete list no longer held (marked deleted),
+    and the skipped."""
     cols = [SUBMISSION.c.id, SUBMISSION.c.platform_id, *(SUBMISSION.c[c] for c in _SUBMISSION_COLS)]
     stmt = select(*cols).where(SUBMISSION.c.class_id == class_id)
     existing: dict[Key, dict[str, Any]] = {
@@ -140,4 +142,30 @@ def upsert_submissions(
         }
     adopt_strays(session, SUBMISSION, cols, snap.klass.platform, existing, wanted)
     merged = merge(session, SUBMISSION, ("platform_id",), existing, wanted, now=now, want_ids=False)
-    return merged, skipped
+    deleted = _mark_unlisted(session, snap, existing, wanted, work_ids, now)
+    return merged, deleted, skipped
+
+
+def _mark_unlisted(
+    session: Session,
+    snap: ClassSnapshot,
+    existing: dict[Key, dict[str, Any]],
+    wanted: dict[Key, dict[str, Any]],
+    work_ids: dict[str, int],
+    now: datetime,
+) -> int:
+    """Mark deleted the stored submissions a complete list no longer holds; one that
+    could not be parsed is still there."""
+    if not (snap.submissions_complete or snap.submissions_complete_work):
+        return 0
+    unreadable = {s.platform_id for s in snap.skipped if s.resource == "submission"}
+    listed_work = {work_ids[w] for w in snap.submissions_complete_work if w in work_ids}
+    gone = [
+        row["id"]
+        for key, row in existing.items()
+        if key not in wanted
+        and row["deleted_at"] is None
+        and key[0] not in unreadable
+        and (snap.submissions_complete or row["work_id"] in listed_work)
+    ]
+    return set_where_ids(session, SUBMISSION, gone, {"deleted_at": now})

@@ -263,6 +263,13 @@ class CourseRead:
 
         snap.skipped.extend(self._failures())
         snap.gone_work = list(self.gone_work)
+        whole, per_work = SUBMISSIONS.name, SUBMISSIONS_OF_WORK.name + "/"
+        snap.submissions_complete = whole in self.items and whole not in self.failed
+        snap.submissions_complete_work = sorted(
+            k.removeprefix(per_work)
+            for k in self.items
+            if k.startswith(per_work) and k not in self.failed
+        )
         # A member or item we could not read must not look as if it had left or been deleted.
         snap.roster_complete = roster_skips == 0 and not any(
             s.name in self.failed for s in ROSTER_STREAMS

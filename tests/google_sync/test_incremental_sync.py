@@ -111,8 +111,17 @@ def test_an_incremental_sync_picks_up_exactly_the_changes_made_in_the_world(
         assert run.status is RunStatus.SUCCEEDED
         # new work + its submissions + the newcomer + their membership
         assert run.rows_inserted == 1 + len(new_subs) + 2
-        # deleted work, the leaver's membership, the deleted class
-        assert run.rows_deleted == 3
+        with h.sessions() as s:
+            leavers_work = s.scalars(
+                select(Submission.deleted_at)
+                .join(Person, Person.id == Submission.pupil_id)
+                .join(SchoolClass, SchoolClass.id == Submission.class_id)
+                .where(SchoolClass.platform_id == b, Person.platform_id == leaver)
+            ).all()
+        # Classroom no longer lists the work of a pupil who left: it is stored as deleted.
+        assert leavers_work and all(at is not None for at in leavers_work)
+        # deleted work, the leaver's membership and work, the deleted class
+        assert run.rows_deleted == 3 + len(leavers_work)
         with h.sessions() as s:
             assert _work(s, new_work.id).state is WorkState.PUBLISHED
             assert _sub(s, turned.id).state is SubmissionState.TURNED_IN

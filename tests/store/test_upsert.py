@@ -15,6 +15,7 @@ from connector.records import (
     MembershipRecord,
     RecordingRecord,
     Role,
+    SkippedRecord,
     SubmissionState,
     WorkState,
 )
@@ -291,3 +292,56 @@ def test_work_moved_to_another_class_is_moved_not_duplicated(session: Session) -
     ).scalar_one()
     assert moved == "c2"
     assert session.scalar(select(func.count()).select_from(Submission)) == 1
+
+
+def _deleted(session: Session) -> set[str]:
+    return set(
+        session.scalars(select(Submission.platform_id).where(Submission.deleted_at.is_not(None)))
+    )
+
+
+def test_a_submission_a_complete_list_no_longer_holds_is_deleted_and_comes_back_if_listed(
+    session: Session,
+) -> None:
+    school = _school(session)
+    snap = snapshot("c1", pupils=2, works=2)
+    apply_snapshot(session, school, snap, now=T0)
+    everything = list(snap.submissions)
+    snap.submissions = [s for s in everything if s.pupil_platform_id != "p1-c1"]
+    snap.submissions_complete = True
+
+    counts = apply_snapshot(session, school, snap, now=LATER)
+    assert _counts(counts) == (0, 0, 2)
+    assert _deleted(session) == {"w0-c1:p1-c1", "w1-c1:p1-c1"}
+
+    snap.submissions = everything
+    apply_snapshot(session, school, snap, now=LATER + timedelta(hours=1))
+    assert _deleted(session) == set()
+
+
+def test_only_the_work_whose_submissions_were_listed_loses_unlisted_ones(
+    session: Session,
+) -> None:
+    school = _school(session)
+    snap = snapshot("c1", pupils=2, works=2)
+    apply_snapshot(session, school, snap, now=T0)
+    snap.submissions = [s for s in snap.submissions if s.pupil_platform_id != "p1-c1"]
+    snap.submissions_complete_work = ["w1-c1"]
+
+    apply_snapshot(session, school, snap, now=LATER)
+
+    assert _deleted(session) == {"w1-c1:p1-c1"}
+
+
+def test_an_incomplete_or_unreadable_submission_list_deletes_nothing(session: Session) -> None:
+    school = _school(session)
+    snap = snapshot("c1", pupils=2, works=1)
+    apply_snapshot(session, school, snap, now=T0)
+    snap.submissions = [s for s in snap.submissions if s.pupil_platform_id != "p1-c1"]
+
+    apply_snapshot(session, school, snap, now=LATER)  # a partial (incremental) list
+    snap.submissions_complete = True
+    snap.skipped = [SkippedRecord(G, "submission", "w0-c1:p1-c1", "malformed")]
+    apply_snapshot(session, school, snap, now=LATER)  # complete, but that one unreadable
+
+    assert _deleted(session) == set()
