@@ -33,6 +33,12 @@ def normalise_url(url: str) -> str:
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout per connection."""
     sa_url = make_url(normalise_url(url))
+    if sa_url.get_backend_name() == "postgresql" and sa_url.get_driver_name() == "psycopg":
+        # psycopg prepares a statement after five runs and PostgreSQL may then keep one
+        # generic plan for it: for the sync's `platform_id IN (900 values)` lookups that
+        # plan was a sequential scan (seconds each on a trust's submissions, planned while
+        # the table was still small). Unprepared statements are planned for their values.
+        kwargs.setdefault("connect_args", {}).setdefault("prepare_threshold", None)
     engine = create_engine(sa_url, **kwargs)
     if sa_url.get_backend_name() == "sqlite":
         in_memory = sa_url.database in (None, "", ":memory:")
