@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from connector.records import SkippedRecord
+from connector.stop import StopRequestedError
 from sync.models import SyncIssue
 
 
@@ -47,3 +48,14 @@ _SECRET = re.compile(
 def scrub(text: str, limit: int = 1000) -> str:
     """Error text fit to store: tokens and secrets in URLs or headers blanked, then cut."""
     return _SECRET.sub(r"\1***", text)[:limit]
+
+
+# A run's error when the service stopped it (SIGTERM): nothing failed, it is re-read.
+STOPPED = "stopped"
+
+
+def run_error(e: Exception) -> str:
+    """What a failed run's ``error`` says: ``stopped`` for a stop, else the scrubbed error."""
+    if isinstance(e, StopRequestedError):
+        return STOPPED
+    return scrub(f"{type(e).__name__}: {e}")

@@ -9,6 +9,9 @@ run or the first one. The source may shorten the window to what its platform kee
 Each part the source yields is stored in one transaction with its issues and the run's
 counters; the cursor rides with the last part, so it is never ahead of its rows. The run
 is a ``SyncRun`` (platform, school) whose ``cursors_moved`` holds the ``lessons`` key.
+A stop (service shutdown: ``should_stop`` between parts, or the source's
+:class:`connector.stop.StopRequestedError` from inside a wait) keeps the parts stored,
+leaves the cursor where it was and ends the run FAILED, "stopped".
 
 Calls stored that ended more than ``SETTLE`` before the run are *settled*: the source
 still lists them but does not read their participants, sessions and recordings again
@@ -29,8 +32,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from config.settings import SchoolSettings
 from connector.records import ClassState, LessonClass, LessonSnapshot, Role, StaffMember
 from connector.source import LessonSource
+from connector.stop import StopRequestedError
 from sync.cursors import clamp_to, get_cursor, set_cursor
-from sync.issues import add_issues, scrub
+from sync.issues import add_issues, run_error
 from sync.models import (
     LiveLesson,
     Membership,
@@ -76,9 +80,11 @@ def sync_lessons(
     clock: Callable[[], datetime],
     full: bool,
     lookback_days: int = 21,
+    should_stop: Callable[[], bool] | None = None,
 ) -> LessonSyncSummary:
     """Sync one school's live lessons from ``source``. Connector errors end the run
-    FAILED (parts stored before the error are kept), they are not raised."""
+    FAILED (parts stored before the error are kept), they are not raised; so does a
+    stop, asked for between parts by ``should_stop``."""
     platform = source.platform.value
     started = clock()
     with sessions() as session, session.begin():
@@ -98,11 +104,18 @@ def sync_lessons(
         parts = source.read_lessons(classes, staff, since=since, until=started, settled=settled)
         for part in parts:
             _store(sessions, source, school_id, run_id, part, started, clock(), summary)
+            if should_stop is not None and should_stop():
+                raise StopRequestedError("stopped")
         status = RunStatus.PARTIAL if summary.records_skipped else RunStatus.SUCCEEDED
     except Exception as e:
         status = RunStatus.FAILED
-        summary.error = scrub(f"{type(e).__name__}: {e}")
-        log.error("lessons.failed", school=school_settings.key, run=run_id, error=summary.error)
+        summary.error = run_error(e)
+        if isinstance(e, StopRequestedError):
+            log.info("lessons.stopped", school=school_settings.key, run=run_id,
+                     lessons=summary.lessons)
+        else:
+            log.error("lessons.failed", school=school_settings.key, run=run_id,
+                      error=summary.error)
     stats = source.stats
     summary.status, summary.requests, summary.api_calls = status, stats.requests, stats.api_calls
     with sessions() as session, session.begin():

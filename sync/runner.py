@@ -4,6 +4,10 @@ A run is a ``SyncRun`` row committed at start. Each class snapshot is stored wit
 cursors, its issues and the run's counters in one transaction, so a killed process loses
 at most the class in flight. The next run for the school finds the run still RUNNING,
 marks it failed ("interrupted") and skips the classes it had already committed.
+
+A stop (service shutdown) ends the run FAILED with error "stopped": asked for between
+classes (``should_stop``), or raised by the connector from inside a retry or pacing wait
+(:class:`connector.stop.StopRequestedError`), when the class in hand is not committed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from config.settings import SchoolSettings
 from connector.changes import ChangeLogSource, ChangeSet, SubmissionChange
 from connector.records import ClassRecord, ClassSnapshot
 from connector.source import ClassSource
+from connector.stop import StopRequestedError
 from sync.changes import (
     CHANGES_STREAM,
     ChangePlan,
@@ -31,7 +36,7 @@ from sync.changes import (
 )
 from sync.cursors import clamp_to, get_cursor, get_cursors, set_cursor
 from sync.hints import DEFAULT_LOOKBACK_DAYS, add_hints
-from sync.issues import add_issues, scrub
+from sync.issues import add_issues, run_error
 from sync.models import Person, RunStatus, School, SchoolClass, SyncCursor, SyncRun
 from sync.upsert import apply_snapshot, mark_classes_deleted
 from sync.upsert_roster import drop_erased
@@ -41,10 +46,6 @@ log = structlog.get_logger(__name__)
 # Per-class cursor holding the id of the run that committed the class; not a data cursor.
 RUN_STREAM = "_run"
 INTERRUPTED = "interrupted"
-
-
-class StopRequestedError(Exception):
-    """Raised between classes when the caller's ``should_stop`` says so (service shutdown)."""
 
 
 @dataclass(slots=True)
@@ -140,8 +141,12 @@ def sync_school(
                 changes=changes, log_cursor=cursor)  # fmt: skip
     except Exception as e:
         summary.status = RunStatus.FAILED
-        summary.error = scrub(f"{type(e).__name__}: {e}")
-        log.error("sync.failed", school=school_settings.key, run=run_id, error=summary.error)
+        summary.error = run_error(e)
+        if isinstance(e, StopRequestedError):
+            log.info("sync.stopped", school=school_settings.key, run=run_id,
+                     classes=summary.classes_done)  # fmt: skip
+        else:
+            log.error("sync.failed", school=school_settings.key, run=run_id, error=summary.error)
         with sessions() as session, session.begin():
             run = session.get_one(SyncRun, run_id)
             run.status = RunStatus.FAILED

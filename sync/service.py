@@ -9,6 +9,7 @@ import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
+from connector.stop import StopSignal
 from sync.lessons import LessonSyncSummary, sync_lessons
 from sync.registry import ensure_trust_and_schools
 from sync.runner import SyncRunSummary, sync_school
@@ -27,18 +28,22 @@ def sync_all(
     full: bool = False,
     lessons: bool = True,
     lesson_runs: list[LessonSyncSummary] | None = None,
-    should_stop: Callable[[], bool] | None = None,
+    stop: StopSignal | None = None,
 ) -> list[SyncRunSummary]:
     """Sync the selected schools one after another; a school that fails does not stop the rest.
 
     After a school's classes, its live lessons (where its platform has a lesson source),
     as a run of their own: their summaries are appended to ``lesson_runs`` if given.
+    Once ``stop`` is set (service shutdown) the connectors' waits end at once, the run in
+    hand ends "stopped" after its last commit, and no further school or lesson run starts.
     """
+    should_stop = stop.is_set if stop is not None else None
     with sessions() as session:
         ensure_trust_and_schools(session, settings)
         session.commit()
     out: list[SyncRunSummary] = []
-    sync_round = SyncRound()  # what the schools share: a Graph token and throttle, Google's log
+    # What the schools share: a Graph token and throttle, Google's log, the stop.
+    sync_round = SyncRound(stop)
     for school in settings.schools:
         if platform is not None and school.platform.value != platform:
             continue
@@ -70,6 +75,7 @@ def sync_all(
                 clock=clock,
                 full=full,
                 lookback_days=settings.sync.lookback_days,
+                should_stop=should_stop,
             )
             if lesson_runs is not None:
                 lesson_runs.append(run)

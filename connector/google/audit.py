@@ -35,6 +35,7 @@ from connector.google.retry import RetryPolicy
 from connector.google.transport import authorized_http_factory
 from connector.records import Platform, SkippedRecord
 from connector.source import RequestStats
+from connector.stop import StopSignal
 
 log = structlog.get_logger(__name__)
 
@@ -116,9 +117,11 @@ class AuditLog:
 class AuditLogs:
     """One :class:`AuditLog` per (endpoint, admin) for the schools of one sync round."""
 
-    def __init__(self, *, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self, *, retry: RetryPolicy | None = None, stop: StopSignal | None = None
+    ) -> None:
         self._logs: dict[tuple[str, str], AuditLog] = {}
-        self._retry = retry
+        self._retry = (retry or RetryPolicy()).stopping_on(stop)
         self._lock = threading.Lock()
 
     def log_for(

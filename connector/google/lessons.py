@@ -46,6 +46,7 @@ from connector.records import (
     StaffMember,
 )
 from connector.source import RequestStats
+from connector.stop import StopSignal
 
 log = structlog.get_logger(__name__)
 
@@ -59,7 +60,8 @@ class GoogleLessonSource:
     """Reads one school's Meet calls (see the module notes).
 
     ``http_factory`` (tests) makes the HTTP object for an impersonated user's email;
-    ``retry`` replaces the retry policy; ``batch_size`` is lessons per yielded snapshot.
+    ``retry`` replaces the retry policy; ``batch_size`` is lessons per yielded snapshot;
+    ``stop`` ends its retry waits early (see :mod:`connector.stop`).
     """
 
     platform = Platform.GOOGLE
@@ -73,12 +75,15 @@ class GoogleLessonSource:
         http_factory: HttpFactory | None = None,
         retry: RetryPolicy | None = None,
         batch_size: int = 50,
+        stop: StopSignal | None = None,
     ) -> None:
         if school.google is None:
             raise ValueError(f"school {school.key!r} has no 'google' block")
         self.admin = school.google.admin_email
         self.users = Users(
-            settings.endpoint, _factories(service_account_info, http_factory), retry=retry
+            settings.endpoint,
+            _factories(service_account_info, http_factory),
+            retry=(retry or RetryPolicy()).stopping_on(stop),
         )
         self._concurrency = settings.concurrency
         self._batch_size = max(1, batch_size)

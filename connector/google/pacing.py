@@ -48,10 +48,17 @@ class QuotaPacer:
         self._lock = threading.Lock()
         self.waited_s = 0.0
 
-    def acquire(self, user: str, n: int = 1) -> float:
+    def acquire(
+        self, user: str, n: int = 1, *, sleep: Callable[[float], None] | None = None
+    ) -> float:
         """Charge ``n`` calls to ``user``, waiting first if the window is full; returns the
         seconds waited. More calls than a limit allows are let through once the window is
-        empty (the server will refuse some; the retry layer deals with them)."""
+        empty (the server will refuse some; the retry layer deals with them).
+
+        ``sleep`` waits instead of the pacer's own: the pacer is shared by every source
+        on the project, so each caller brings its stop-aware wait (which may raise
+        :class:`connector.stop.StopRequestedError`, charging nothing)."""
+        pause = sleep or self._sleep
         waited = 0.0
         while True:
             with self._lock:
@@ -66,7 +73,7 @@ class QuotaPacer:
                         q.extend([now] * n)
                     self.waited_s += waited
                     return waited
-            self._sleep(wait)
+            pause(wait)
             waited += wait
 
     def _wait(self, q: deque[float], limit: int, n: int, now: float) -> float:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from connector.stop import StopSignal
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,10 @@ class RetryPolicy:
             return min(retry_after, self.max_retry_after_s)
         # Full jitter (AWS architecture blog): uniform in [0, min(cap, base * 2^n)).
         return self.rand() * min(self.cap_s, self.base_s * 2.0 ** (attempt - 1))
+
+    def stopping_on(self, stop: StopSignal | None) -> RetryPolicy:
+        """This policy with its waits ended early by ``stop`` (service shutdown)."""
+        return self if stop is None else replace(self, sleep=stop.sleep)
 
     def gives_up(self, attempt: int, retry_after: float | None) -> bool:
         if attempt >= self.max_attempts:

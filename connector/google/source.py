@@ -44,6 +44,7 @@ from connector.google.snapshot import CourseRead, stream_of
 from connector.google.transport import authorized_http_factory
 from connector.records import ClassRecord, ClassSnapshot, PersonRecord, Platform, SkippedRecord
 from connector.source import RequestStats
+from connector.stop import StopSignal
 
 log = structlog.get_logger(__name__)
 
@@ -55,7 +56,8 @@ class GoogleClassSource:
     """Reads one school's Classroom as the school's Workspace admin (domain-wide delegation).
 
     ``http_factory`` (tests) replaces the authorised HTTP object made per thread;
-    ``retry`` replaces the retry policy (tests inject a sleep that does not sleep).
+    ``retry`` replaces the retry policy (tests inject a sleep that does not sleep);
+    ``stop`` ends its retry and pacing waits early (see :mod:`connector.stop`).
     """
 
     platform = Platform.GOOGLE
@@ -69,6 +71,7 @@ class GoogleClassSource:
         http_factory: Callable[[], Any] | None = None,
         retry: RetryPolicy | None = None,
         logs: AuditLogs | None = None,
+        stop: StopSignal | None = None,
     ) -> None:
         if school.google is None:
             raise ValueError(f"school {school.key!r} has no 'google' block")
@@ -78,7 +81,8 @@ class GoogleClassSource:
         self._audit = settings.audit_log
         # Tests hand in one HTTP factory for every API; production builds its own per API.
         self._audit_http = http_factory
-        self._logs = logs or AuditLogs(retry=retry or _RETRY)
+        policy = (retry or _RETRY).stopping_on(stop)
+        self._logs = logs or AuditLogs(retry=policy)
         if http_factory is None:
             creds = credentials_for(service_account_info, self.admin)
             http_factory = authorized_http_factory(creds)
@@ -87,11 +91,12 @@ class GoogleClassSource:
         self.school = school
         self.stats = RequestStats()
         self.client = ClassroomClient(
-            settings.endpoint, http_factory, stats=self.stats, retry=retry or _RETRY
+            settings.endpoint, http_factory, stats=self.stats, retry=policy
         )
         self.pacer = pacer_for(
             self.client.endpoint, str(service_account_info.get("client_email", ""))
         )
+        self._pace_sleep = stop.sleep if stop is not None else None
         self._page_size = settings.page_size
         self._concurrency = settings.concurrency
         self._skipped: list[SkippedRecord] = []
@@ -105,7 +110,7 @@ class GoogleClassSource:
         token: str | None = None
         while True:
             build = courses.COURSES.request("", token, self._page_size)
-            self.pacer.acquire(self.admin)
+            self.pacer.acquire(self.admin, sleep=self._pace_sleep)
             answer = self.client.execute(build, "courses.list")
             for raw in answer.get("courses") or []:
                 record = courses.to_record(raw)
@@ -215,7 +220,8 @@ class GoogleClassSource:
         """Profiles by id (``userProfiles.get``, batched); unreadable ones are skipped."""
         calls = {uid: (lambda svc, uid=uid: svc.userProfiles().get(userId=uid)) for uid in ids}
         for start in range(0, len(ids), MAX_BATCH):
-            self.pacer.acquire(self.admin, min(MAX_BATCH, len(ids) - start))
+            self.pacer.acquire(self.admin, min(MAX_BATCH, len(ids) - start),
+                               sleep=self._pace_sleep)
         for uid, answer in self.client.execute_batch(calls, "userProfiles.get {}".format).items():
             if isinstance(answer, AuthError):
                 raise answer
@@ -244,7 +250,7 @@ class GoogleClassSource:
             calls[key] = build
             users[user] += 1
         for user, n in users.items():
-            self.pacer.acquire(user, n)
+            self.pacer.acquire(user, n, sleep=self._pace_sleep)
         return self.client.execute_batch(calls, _describe)
 
     def _take(self, read: CourseRead, key: PageKey, answer: Answer) -> list[PageKey]:

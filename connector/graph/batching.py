@@ -51,19 +51,27 @@ async def read_batched(
         # Tasks made here, in order: as_completed would start bare coroutines in set
         # order, and the first classes' batches must leave first.
         tasks = [asyncio.ensure_future(answered(c)) for c in chunks]
-        for next_answer in asyncio.as_completed(tasks):
-            chunk, answer = await next_answer
-            again: list[tuple[Get, str]] = []
-            for (get, url), part in zip(chunk, answer, strict=True):
-                delay = _take(client, results[get.key], attempts, get, url, part, again)
-                if delay is not None:
-                    wait = delay if wait is None else max(wait, delay)
-            pending += again
-            if on_done is not None:
-                still = {get.key for get, _ in again}
-                for get, _ in chunk:
-                    if get.key not in still:
-                        on_done(get.key, results[get.key])
+        try:
+            for next_answer in asyncio.as_completed(tasks):
+                chunk, answer = await next_answer
+                again: list[tuple[Get, str]] = []
+                for (get, url), part in zip(chunk, answer, strict=True):
+                    delay = _take(client, results[get.key], attempts, get, url, part, again)
+                    if delay is not None:
+                        wait = delay if wait is None else max(wait, delay)
+                pending += again
+                if on_done is not None:
+                    still = {get.key for get, _ in again}
+                    for get, _ in chunk:
+                        if get.key not in still:
+                            on_done(get.key, results[get.key])
+        except BaseException:
+            # A stop (or the read's cancellation) in one batch: the others are not wanted
+            # either. Wait for them to unwind, so their pacer places are given back.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         if pending and wait is not None:
             log.info("graph.batch_retry", parts=len(pending), delay_s=wait)
             await client.sleep(wait)

@@ -49,6 +49,7 @@ from connector.records import (
     SkippedRecord,
 )
 from connector.source import ClassSource, RequestStats
+from connector.stop import StopSignal
 
 log = structlog.get_logger(__name__)
 R = TypeVar("R")
@@ -72,7 +73,8 @@ class GraphClassSource:
 
     ``credential`` overrides the one built from ``settings`` (client secret or certificate
     PEM); ``shared`` carries a credential and pacer between the sources of one run;
-    ``sleep`` and ``clock`` are injectable for tests.
+    ``stop`` ends retry and pacing waits early (see :mod:`connector.stop`; the sources
+    sharing a pacer share a stop); ``sleep`` and ``clock`` are injectable for tests.
     """
 
     platform = Platform.MICROSOFT
@@ -91,6 +93,7 @@ class GraphClassSource:
         timeout_s: float = 60.0,
         assignments_rate: tuple[int, float] | None = ASSIGNMENTS_RATE,
         shared: GraphShared | None = None,
+        stop: StopSignal | None = None,
     ) -> None:
         self.settings = settings
         self.school_id = school_id
@@ -108,11 +111,12 @@ class GraphClassSource:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="graph", daemon=True)
         self._thread.start()
+        wait: Sleep = stop.asleep if stop is not None else asyncio.sleep
         self._client: GraphClient = self._run(
-            self._connect(sleep, max_retries, timeout_s, assignments_rate))
+            self._connect(sleep or wait, wait, max_retries, timeout_s, assignments_rate))
         self._sdk = GraphServiceClient(request_adapter=self._client.adapter)
 
-    async def _connect(self, sleep: Sleep | None, max_retries: int, timeout_s: float,
+    async def _connect(self, sleep: Sleep, wait: Sleep, max_retries: int, timeout_s: float,
                        rate: tuple[int, float] | None) -> GraphClient:
         base = self.settings.base_url.rstrip("/")  # a trailing slash doubles it in URLs
         auth = AzureIdentityAuthenticationProvider(
@@ -126,10 +130,10 @@ class GraphClassSource:
         adapter.base_url = base
         renew = self._credential.renew if isinstance(self._credential, RenewingCredential) \
             else None
-        sleep = sleep or asyncio.sleep
-        # Pacing always really waits: an injected sleep is for retry waits in tests.
+        # Pacing always really waits (ending early on a stop): an injected sleep is for
+        # retry waits in tests.
         if rate is not None and self._shared.pacer is None:
-            self._shared.pacer = Pacer(rate[0], rate[1], asyncio.sleep)
+            self._shared.pacer = Pacer(rate[0], rate[1], wait)
         pacer = None if rate is None else self._shared.pacer
         return GraphClient(adapter, self.stats, concurrency=self.settings.concurrency,
                            sleep=sleep, max_retries=max_retries, on_unauthorized=renew,

@@ -3,7 +3,9 @@
 Order on start: listen for probes (alive at once, ready once a sync succeeded); wait to
 lead; as leader migrate the schema (only one replica ever runs Alembic), write the
 timetable and start ticking. On SIGTERM: stop taking jobs, let the running one finish its
-current class or message and commit, release the lock, exit 0.
+current class or message and commit (a connector waiting out a Retry-After or its quota
+pacer stops waiting at once, and the class it was reading is not committed), release the
+lock, exit 0.
 """
 
 from __future__ import annotations
@@ -94,7 +96,8 @@ def _lead(rt: Runtime, leader: Leader, tick_seconds: float | None) -> int:
             # Another replica may lead by now: stop at once rather than run jobs twice.
             code = 1
             rt.stopping.set()
-    # Jobs check `stopping` between classes and messages, so this returns within seconds.
+    # Jobs check `stopping` between classes, lesson parts and messages, and connectors'
+    # waits end on it, so this returns within seconds.
     scheduler.pause()
     scheduler.shutdown(wait=True)
     rt.leader = False

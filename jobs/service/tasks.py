@@ -50,9 +50,13 @@ def _run_one(rt: Runtime, name: str, body: Callable[[Runtime, datetime], None]) 
 
 def _sync(rt: Runtime, *, full: bool) -> None:
     """Each school in turn, timed on its own (classes and lessons), stopping between
-    schools on shutdown (and between classes inside one: ``should_stop``)."""
+    schools on shutdown; inside one, between classes and lesson parts, and in the middle
+    of any retry or pacing wait of its connectors (``stop``)."""
+    from connector.stop import StopSignal
     from sync.lessons import LessonSyncSummary
     from sync.service import sync_all
+
+    stop = StopSignal(rt.stopping)
 
     for school in rt.settings.schools:
         if rt.stopping.is_set():
@@ -66,7 +70,7 @@ def _sync(rt: Runtime, *, full: bool) -> None:
             school_key=school.key,
             full=full,
             lesson_runs=lesson_runs,
-            should_stop=rt.stopping.is_set,
+            stop=stop,
         )
         seconds = time.monotonic() - started
         for run in runs:

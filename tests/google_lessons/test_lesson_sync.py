@@ -208,6 +208,47 @@ def test_a_connector_error_ends_the_run_failed_and_keeps_the_parts_already_store
         assert get_cursor(session, "google", "lessons", "hill") is None
 
 
+class ThreeParts:
+    """Yields three parts of one lesson each; the cursor rides with the last."""
+
+    platform = Platform.GOOGLE
+    stats = RequestStats(requests=3, api_calls=3)
+    newest = T0 + timedelta(hours=2, minutes=30)
+
+    def read_lessons(
+        self, classes: Sequence[LessonClass], staff: Sequence[StaffMember], *,
+        since: datetime, until: datetime, settled: Collection[str] = frozenset(),
+    ) -> Iterator[LessonSnapshot]:
+        for i in range(3):
+            start = T0 + timedelta(hours=i)
+            end = start + timedelta(minutes=30)
+            part = LessonSnapshot(lessons=[
+                LiveLessonRecord(Platform.GOOGLE, f"x{i}", "c1", T_ID, "Maths", start, end)])
+            if i == 2:
+                part.cursor["lessons"] = self.newest.isoformat()
+            yield part
+
+
+@pytest.mark.postgres
+def test_a_stop_between_parts_keeps_what_was_stored_and_leaves_the_cursor_for_the_next_run(
+    store: sessionmaker[Session],
+) -> None:
+    summary = sync_lessons(store, SCHOOL, ThreeParts(), clock=lambda: NOW, full=False,
+                           lookback_days=7, should_stop=lambda: True)
+    assert (summary.status, summary.error) == (RunStatus.FAILED, "stopped")
+    with store() as session:
+        assert counts(session) == (1, 0, 0)  # the first part, committed before the stop
+        run = session.scalars(select(SyncRun)).one()
+        assert (run.status, run.error) == (RunStatus.FAILED, "stopped")
+        assert get_cursor(session, "google", "lessons", "hill") is None
+
+    again = sync(store, ThreeParts())
+    assert again.status is RunStatus.SUCCEEDED  # type: ignore[attr-defined]
+    with store() as session:
+        assert counts(session) == (3, 0, 0)
+        assert get_cursor(session, "google", "lessons", "hill") == ThreeParts.newest.isoformat()
+
+
 @pytest.mark.postgres
 def test_the_scope_lists_active_classes_owner_first_and_their_teaching_staff(
     store: sessionmaker[Session],

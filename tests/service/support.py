@@ -37,13 +37,25 @@ def env(**extra: str) -> dict[str, str]:
 
 def start_serve(workdir: Path, port: int, *args: str, **extra_env: str) -> subprocess.Popen[str]:
     """`classpulse serve --sandbox` on ``port``, logging JSON to ``workdir/serve.log``."""
+    return _serve(
+        workdir, "--sandbox", "--scenario", "tiny", "--workdir", str(workdir),
+        "--port", str(port), *args, **extra_env,
+    )
+
+
+def start_serve_config(
+    workdir: Path, port: int, config: Path, *args: str, **extra_env: str
+) -> subprocess.Popen[str]:
+    """`classpulse serve --config CONFIG` on ``port`` (a sandbox the test runs and can make
+    misbehave), logging JSON to ``workdir/serve.log``."""
+    return _serve(workdir, "--config", str(config), "--port", str(port), *args, **extra_env)
+
+
+def _serve(workdir: Path, *args: str, **extra_env: str) -> subprocess.Popen[str]:
     workdir.mkdir(parents=True, exist_ok=True)
     log = (workdir / "serve.log").open("w")
     return subprocess.Popen(
-        [
-            *CLASSPULSE, "serve", "--sandbox", "--scenario", "tiny", "--workdir", str(workdir),
-            "--port", str(port), *args,
-        ],
+        [*CLASSPULSE, "serve", *args],
         stdout=subprocess.DEVNULL,
         stderr=log,
         text=True,
