@@ -150,17 +150,18 @@ def _breakpoints(
     if not days:
         return
     zone = calendar.zone
-    cuts = [time(0)]
-    if window.kind is WindowKind.SAME_DAY:
-        cuts.append(window.in_by)
-        if test.threshold is not None:
-            yield test.threshold
+    same_day = window.kind is WindowKind.SAME_DAY
+    if same_day and test.threshold is not None:
+        yield test.threshold
     for d in days:
         yield calendar.local_midnight(d + _DAY)
-        for t in cuts:
-            for fold in (0, 1):
-                at = datetime.combine(d, t, tzinfo=zone).replace(fold=fold).astimezone(UTC)
-                yield at + TICK if t != time(0) else at
+        for fold in (0, 1):
+            yield datetime.combine(d, time(0), tzinfo=zone).replace(fold=fold).astimezone(UTC)
+            if same_day:
+                # "in by" is inclusive: the answer changes just after the cut (at the
+                # cut itself when it is midnight, whose instant is then a piece alone).
+                cut = datetime.combine(d, window.in_by, tzinfo=zone).replace(fold=fold)
+                yield cut.astimezone(UTC) + TICK
         if window.kind is WindowKind.END_OF_WEEK and d.weekday() == 0:
             last = _last_school_day(calendar, d)
             if last:

@@ -13,7 +13,7 @@ from config.calendar import DateRange
 from config.rules import MarkingWindow, WindowKind
 from jobs.calendar import SchoolCalendar
 from jobs.rules.r2 import is_overdue
-from jobs.rules.r2_spans import in_spans, overdue_spans
+from jobs.rules.r2_spans import TICK, in_spans, overdue_spans
 
 TERMS = [
     DateRange(start=date(2026, 1, 5), end=date(2026, 3, 27)),
@@ -63,3 +63,18 @@ def test_the_spans_are_sorted_apart_and_end_by_the_check_instant() -> None:
         assert all(lo is None or lo < hi for lo, hi in spans)
         for (_, hi), (lo, _) in pairwise(spans):
             assert lo is not None and hi < lo
+
+
+def test_a_turn_in_exactly_at_a_midnight_same_day_cut_is_judged_alone() -> None:
+    """Found by the property above: "in by 00:00" holds for the midnight instant only."""
+    window = MarkingWindow(kind=WindowKind.SAME_DAY, in_by=time(0), back_by=time(0))
+    for calendar in CALENDARS:
+        for day in (date(2026, 1, 1), date(2026, 1, 6), date(2026, 3, 30)):
+            midnight = calendar.local_midnight(day)
+            for as_of in (midnight, midnight + timedelta(hours=10), midnight + timedelta(days=2)):
+                spans = overdue_spans(window, calendar, as_of)
+                for t in (midnight, midnight + TICK, midnight - TICK):
+                    if t <= as_of:
+                        assert in_spans(t, spans) == is_overdue(t, window, calendar, as_of), (
+                            calendar.zone, t, as_of, spans,
+                        )  # fmt: skip
