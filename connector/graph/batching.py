@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import structlog
@@ -26,15 +26,19 @@ if TYPE_CHECKING:
 log = structlog.get_logger(__name__)
 
 
+OnDone = Callable[[Hashable, Pages], Sequence[Get] | None]
+
+
 async def read_batched(
-    client: GraphClient, gets: list[Get], on_done: Callable[[Hashable, Pages], None] | None = None
+    client: GraphClient, gets: list[Get], on_done: OnDone | None = None
 ) -> dict[Hashable, Pages]:
     """Read many collections in full through ``$batch`` (≤20 per batch, concurrently).
 
     A part answered 429/5xx is sent again in a later batch after the longest
     ``Retry-After`` among them; next pages join later batches as well. ``on_done`` hears
     of each collection as soon as it is read in full (or failed for good), while the
-    batches of the others are still out.
+    batches of the others are still out; what it returns is read too, in the batches of
+    the next round (so reads that only the answers reveal share batches, not one each).
     """
     results: dict[Hashable, Pages] = {g.key: Pages() for g in gets}
     attempts: dict[Hashable, int] = {}
@@ -64,7 +68,10 @@ async def read_batched(
                     still = {get.key for get, _ in again}
                     for get, _ in chunk:
                         if get.key not in still:
-                            on_done(get.key, results[get.key])
+                            for extra in on_done(get.key, results[get.key]) or ():
+                                if extra.key not in results:
+                                    results[extra.key] = Pages()
+                                    pending.append((extra, extra.url))
         except BaseException:
             # A stop (or the read's cancellation) in one batch: the others are not wanted
             # either. Wait for them to unwind, so their pacer places are given back.

@@ -27,7 +27,7 @@ from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 from msgraph_core import BaseGraphRequestAdapter  # type: ignore[import-untyped]
 
-from connector.graph.batching import read_batched
+from connector.graph.batching import OnDone, read_batched
 from connector.graph.pacing import Pacer, is_assignment_service
 from connector.graph.pages import RETRYABLE, Get, GraphError, Pages, header
 from connector.graph.resources import PLATFORM, resource_of
@@ -208,7 +208,7 @@ class GraphClient:
         return self.relative(link) if isinstance(link, str) else None
 
     async def get_many(
-        self, gets: list[Get], on_done: Callable[[Hashable, Pages], None] | None = None
+        self, gets: list[Get], on_done: OnDone | None = None
     ) -> dict[Hashable, Pages]:
         """Many collections in full through ``$batch``: see :mod:`connector.graph.batching`."""
         return await read_batched(self, gets, on_done)

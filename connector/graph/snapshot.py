@@ -39,6 +39,7 @@ from connector.records import (
     ClassRecord,
     ClassSnapshot,
     MembershipRecord,
+    PersonRecord,
     Platform,
     Role,
     SkippedRecord,
@@ -133,11 +134,26 @@ class ClassReader:
                                 reason=rec.reason)  # fmt: skip
                 emit(snap)
 
-        def done(key: Hashable, pages: Pages) -> None:
+        formers = _Formers(snaps)
+
+        def done(key: Hashable, pages: Pages) -> list[Get]:
             assert isinstance(key, tuple)
-            self._submissions(snaps[key[1]], key, pages, due[key[1]])
-            waiting[key[1]] -= 1
+            if key[0] == "person":
+                for cid in formers.read(key[1], pages):
+                    waiting[cid] -= 1
+                flush()
+                return []
+            cid = key[1]
+            self._submissions(snaps[cid], key, pages, due[cid])
+            waiting[cid] -= 1
+            asks: list[Get] = []
+            if waiting[cid] == 0:
+                asks = [Get(("person", pid), _url(self.sdk.education.users
+                                                   .by_education_user_id(pid)))
+                        for pid in formers.wanted(cid)]
+                waiting[cid] += formers.waits(cid)
             flush()
+            return asks
 
         flush()
         if second:
@@ -230,6 +246,57 @@ class ClassReader:
             else:
                 snap.skipped.append(rec)
                 snap.work_complete = False
+
+class _Formers:
+    """Profiles of pupils whose submissions a class shows but who are on no roster of the
+    chunk (they left every class): read together in the round after the submissions, so
+    that a few share one batch instead of costing the sync a request each. A class waits
+    for the ones it needs; one that cannot be read is left to the sync, which asks again."""
+
+    def __init__(self, snaps: Mapping[str, ClassSnapshot]) -> None:
+        self._snaps = snaps
+        self._rostered = {m.person_platform_id for s in snaps.values() for m in s.members}
+        self._waiting: dict[str, list[str]] = {}  # person id -> classes waiting for it
+        self._read: dict[str, PersonRecord | None] = {}
+        self._pending: dict[str, int] = {}
+
+    def wanted(self, cid: str) -> list[str]:
+        """Start ``cid`` waiting for its former pupils; those nobody has asked for yet."""
+        snap = self._snaps[cid]
+        authors = {s.pupil_platform_id for s in snap.submissions} - self._rostered
+        new: list[str] = []
+        self._pending[cid] = 0
+        for pid in sorted(authors):
+            if pid in self._read:
+                self._attach(cid, self._read[pid])
+                continue
+            if pid not in self._waiting:
+                self._waiting[pid] = []
+                new.append(pid)
+            self._waiting[pid].append(cid)
+            self._pending[cid] += 1
+        return new
+
+    def waits(self, cid: str) -> int:
+        return self._pending.get(cid, 0)
+
+    def read(self, pid: str, pages: Pages) -> list[str]:
+        """The profile of ``pid`` is in: attach it; returns the classes it was awaited by."""
+        rec: PersonRecord | None = None
+        if pages.error is None:
+            for item in pages.items:
+                got = edu.person(item)
+                rec = got if isinstance(got, PersonRecord) else None
+        self._read[pid] = rec
+        classes = self._waiting.pop(pid, [])
+        for cid in classes:
+            self._attach(cid, rec)
+        return classes
+
+    def _attach(self, cid: str, rec: PersonRecord | None) -> None:
+        if rec is not None:
+            self._snaps[cid].people.append(rec)
+
 
 def _gone(pages: Pages) -> bool:
     return pages.error is not None and pages.error.status in (403, 404)

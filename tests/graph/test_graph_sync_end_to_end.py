@@ -76,6 +76,28 @@ def test_it_fans_out_through_batches_of_at_most_twenty(
     assert source.stats.requests < source.stats.api_calls
 
 
+def test_pupils_who_left_every_class_are_read_together_after_the_submissions(
+    source: GraphClassSource, world: World, state: GraphState
+) -> None:
+    # Teams keeps a leaver's submissions; the sync needs their profile to store them.
+    leavers = {}
+    for spec in world.scenario.classes:
+        pupil = next(m.person_id for m in spec.members if m.role is Role.PUPIL)
+        world.remove_pupil(spec.id, pupil)
+        leavers[spec.id] = pupil
+    snaps = _read_all(source)
+
+    for snap in snaps:
+        people = {p.platform_id: p for p in snap.people}
+        leaver = leavers[snap.klass.platform_id]
+        assert leaver not in {m.person_platform_id for m in snap.members}
+        assert leaver in {s.pupil_platform_id for s in snap.submissions}
+        assert people[leaver].email == world.scenario.people[leaver].email
+    # Lists, then submissions, then the three profiles in one batch: not a request each.
+    assert state.calls["GET /v1.0/education/users/{id}"] == 3
+    assert state.batches == 3
+
+
 def test_an_incremental_read_relists_the_work_and_reads_only_submissions_changed_since(
     source: GraphClassSource, world: World, state: GraphState
 ) -> None:
