@@ -239,6 +239,13 @@ def submission(
         late = due_at is not None and due_at <= now and state in (
             SubmissionState.ASSIGNED, SubmissionState.RECLAIMED)
     reassigned = status is EducationSubmissionStatus.Reassigned
+    turned_in = submitted
+    if state is SubmissionState.RECLAIMED and submitted is None:
+        # Graph clears submittedDateTime on unsubmit; the turn-in it undid came before
+        # unsubmittedDateTime, the latest moment known. Stored as the turn-in, as a
+        # Classroom submission keeps its last turn-in when reclaimed, so a pupil who
+        # handed work in and took it back counts as active (R3), not as silent.
+        turned_in = unsubmitted
     return SubmissionRecord(
         platform=MS,
         platform_id=sid,
@@ -248,7 +255,7 @@ def submission(
         state=state,
         late=late,
         graded=False if reassigned else marked,
-        turned_in_at=submitted,
+        turned_in_at=turned_in,
         returned_at=reassigned_at if reassigned else returned,
         updated_at=updated,
         alternate_link=link,

@@ -17,8 +17,8 @@ from typing import Any
 from connector.records import Platform, Role
 from connector.sandbox.app import build_sandbox
 from connector.sandbox.graph import graph_state
+from connector.sandbox.graph.asof import live_since, work_exists
 from connector.sandbox.graph.education import MODULE_KINDS, SERVED_KINDS
-from connector.sandbox.graph.shapes import live_since
 from connector.sandbox.scenario import SIZES, generate, settings_for
 from connector.sandbox.scenario.model import SubmissionSpec
 from connector.sandbox.world import World
@@ -39,7 +39,8 @@ def _pages(n: int) -> int:
 
 
 def _live(world: World, class_id: str, kinds: tuple[Any, ...]) -> list[Any]:
-    return [w for w in world.visible_work(class_id) if w.kind in kinds]
+    return [w for w in world.visible_work(class_id)
+            if w.kind in kinds and work_exists(w, world.now)]
 
 
 def minimum(world: World) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.sandbox.app import build_sandbox
-from connector.sandbox.scenario import generate
+from connector.sandbox.graph import SANDBOX_CLIENT_SECRET
+from connector.sandbox.scenario import MS_SECRET_ENV, generate
 from connector.sandbox.scenario.pupils import REENGAGING
 from connector.sandbox.world import World
 from jobs.calendar import SchoolCalendar
@@ -46,10 +47,13 @@ def open_findings(session: Session) -> dict[str, dict[date | None, set[tuple[str
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("platform", ["google", "microsoft"])
 def test_r3_and_r4_findings_equal_the_ground_truth_at_five_pm_on_every_school_day(
-    migrated_url: str, session_factory: sessionmaker[Session], tmp_path: Path
+    platform: str, migrated_url: str, session_factory: sessionmaker[Session], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    scenario = generate("small", seed=1)
+    monkeypatch.setenv(MS_SECRET_ENV, SANDBOX_CLIENT_SECRET)
+    scenario = generate("small", seed=1, platforms=platform)
     truth = scenario.ground_truth
     school_key = scenario.schools[0].id
     days = scenario.school_days[school_key]
@@ -71,7 +75,7 @@ def test_r3_and_r4_findings_equal_the_ground_truth_at_five_pm_on_every_school_da
                 lesson_runs=lesson_runs,
             )
             assert [r.status for r in runs] == ["succeeded"] * len(runs), day
-            assert lesson_runs, "the Google lesson sync did not run"
+            assert lesson_runs, "the lesson sync did not run"
             with session_factory() as session:
                 run_checks(session, settings, as_of=at, rules=["R3", "R4"])
                 found = open_findings(session)

@@ -82,6 +82,15 @@ def test_work_a_pupil_took_back_is_reclaimed() -> None:
     assert isinstance(rec, SubmissionRecord) and rec.state is SubmissionState.RECLAIMED
 
 
+def test_work_taken_back_keeps_when_it_had_been_handed_in_though_graph_clears_it() -> None:
+    # Graph's unsubmit answer: "submittedDateTime": null beside unsubmittedDateTime.
+    rec = edu.submission(_sub("working", submittedDateTime=None,
+                              unsubmittedDateTime="2026-11-18T11:00:00Z"), "c1", DUE, NOW)
+    assert isinstance(rec, SubmissionRecord) and rec.state is SubmissionState.RECLAIMED
+    assert rec.turned_in_at == datetime(2026, 11, 18, 11, 0, tzinfo=UTC)
+    assert rec.late  # still not handed in, and the due time has passed
+
+
 def test_a_published_class_module_is_material_published_when_it_was_made() -> None:
     made = "2026-11-18T08:15:00Z"
     rec = edu.module({"id": "m1", "status": "published", "displayName": "Reading",

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from connector.records import Platform, Role, WorkKind, WorkState
+from connector.records import Platform, Role, WorkKind
 from connector.sandbox.graph import shapes
+from connector.sandbox.graph.asof import live_since, submission_at, work_exists
 from connector.sandbox.graph.errors import graph_error
 from connector.sandbox.graph.odata import (
     Item,
@@ -63,8 +64,9 @@ class Education:
 
     def _work(self, c: ClassSpec, kinds: tuple[WorkKind, ...] = SERVED_KINDS) -> list[WorkSpec]:
         # Deleted assignments are gone from Graph (and delta does not report them).
+        now = self.world.now
         return [w for w in self.world.visible_work(c.id)
-                if w.kind in kinds and w.state is not WorkState.DELETED]
+                if w.kind in kinds and work_exists(w, now)]
 
     @staticmethod
     def _missing(what: str, key: str) -> Response:
@@ -177,7 +179,7 @@ class Education:
             for w in self._work(c)
             if since is None
             or w.updated_at > since
-            or ((live := shapes.live_since(w, now)) is not None and live > since)
+            or ((live := live_since(w, now)) is not None and live > since)
         ]
         return collection(
             req, self.state, items, context="education/classes('x')/assignments", delta_at=now
@@ -216,9 +218,12 @@ class Education:
         now = self.world.now
         out = []
         for w in work:
-            if shapes.live_since(w, now) is None:
+            if live_since(w, now) is None:
                 continue  # submissions exist once an assignment reaches pupils
-            for sub in self.world.subs_by_work.get(w.id, []):
+            for spec in self.world.subs_by_work.get(w.id, []):
+                sub = submission_at(spec, now)
+                if sub is None:
+                    continue  # not made yet
                 out.append(
                     shapes.submission(
                         sub, w, teacher, unknown_enums=unknown, expand_outcomes=expand

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from connector.records import SubmissionState, WorkState
+from connector.sandbox.graph.asof import live_since, modified
 from connector.sandbox.graph.odata import iso
 from connector.sandbox.scenario.model import (
     ClassSpec,
@@ -137,20 +138,11 @@ def user(p: PersonSpec) -> Item:
     }
 
 
-def live_since(w: WorkSpec, now: datetime) -> datetime | None:
-    """When pupils first saw the work, if they have by ``now``."""
-    if w.state is WorkState.PUBLISHED:
-        return w.published_at or w.scheduled_at or w.created_at
-    if w.state is WorkState.SCHEDULED and w.scheduled_at is not None and w.scheduled_at <= now:
-        return w.scheduled_at
-    return None
-
-
 def assignment(w: WorkSpec, now: datetime) -> Item:
     assigned = live_since(w, now)
     if assigned is not None:
         status = "assigned"
-    elif w.state is WorkState.SCHEDULED:
+    elif w.state is not WorkState.DRAFT and w.scheduled_at is not None and w.scheduled_at > now:
         status = "published"  # published with a future assignDateTime: not yet visible
     else:
         status = "draft"
@@ -160,7 +152,7 @@ def assignment(w: WorkSpec, now: datetime) -> Item:
         "displayName": w.title,
         "status": status,
         "createdDateTime": iso(w.created_at),
-        "lastModifiedDateTime": iso(w.updated_at),
+        "lastModifiedDateTime": iso(modified(w, now)),
         "assignDateTime": iso(w.scheduled_at),
         "assignedDateTime": iso(assigned),
         "dueDateTime": iso(w.due_at),
@@ -303,7 +295,7 @@ def module(w: WorkSpec, now: datetime) -> Item:
         "status": status,
         "isPinned": False,
         "createdDateTime": iso(w.created_at),
-        "lastModifiedDateTime": iso(w.updated_at),
+        "lastModifiedDateTime": iso(modified(w, now)),
         "createdBy": identity_set(w.creator_id),
         "lastModifiedBy": identity_set(w.creator_id),
         "resourcesFolderUrl": None,
