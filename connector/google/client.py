@@ -57,6 +57,9 @@ class ClassroomClient:
         self.stats = stats if stats is not None else RequestStats()
         self.retry = retry or RetryPolicy()
         self._http_factory = http_factory
+        # Charges n calls to a quota pacer before they are sent (each attempt counts);
+        # the Classroom source paces its own calls around this client instead.
+        self.pace: Callable[[int], object] | None = None
         self._local = threading.local()
         self._lock = threading.Lock()
         doc = get_static_doc(*api)
@@ -105,6 +108,8 @@ class ClassroomClient:
         while True:
             attempt += 1
             request = build(self.service())
+            if self.pace is not None:
+                self.pace(1)
             self._count(api_calls=1)
             try:
                 answer: Any = request.execute(http=self._thread_http(), num_retries=0)
@@ -180,6 +185,8 @@ class ClassroomClient:
         self, keys: Sequence[K], calls: Mapping[K, RequestBuilder], describe: Callable[[K], str]
     ) -> dict[K, Answer]:
         """One batch round trip. A failure of the whole POST fails every call in it."""
+        if self.pace is not None:
+            self.pace(len(keys))
         service = self.service()
         ids = {str(i): key for i, key in enumerate(keys)}
         answers: dict[K, Answer] = {}

@@ -7,6 +7,7 @@ its teachers, so the lesson source keeps a client per (API, user).
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from functools import cache
@@ -19,6 +20,7 @@ from googleapiclient.discovery_cache import get_static_doc
 
 from connector.google.client import ClassroomClient
 from connector.google.errors import AuthError, GoogleError, NotAccessibleError
+from connector.google.pacing import pacer_for
 from connector.google.retry import RetryPolicy
 from connector.google.transport import HTTP_TIMEOUT_S
 from connector.source import RequestStats
@@ -139,10 +141,16 @@ class Users:
         factory_for: Callable[[str], Callable[[], Any]],
         *,
         retry: RetryPolicy | None = None,
+        project: str = "",
+        pace_sleep: Callable[[float], None] | None = None,
     ) -> None:
         self._urls = dict(zip(("calendar", "meet"), endpoints(classroom_endpoint), strict=True))
         self._factory_for = factory_for
         self._retry = retry
+        # Each user's calls are paced under the API's per-user and per-project quotas
+        # (a teacher with many calls would otherwise run into Meet's 600 a minute).
+        self._pacers = {api: pacer_for(url, project, api) for api, url in self._urls.items()}
+        self._pace_sleep = pace_sleep
         self._factories: dict[str, Callable[[], Any]] = {}
         self._clients: dict[tuple[str, str], ApiClient] = {}
         self._lock = threading.Lock()
@@ -159,6 +167,8 @@ class Users:
                     factory = self._factories[subject] = self._factory_for(subject)
                 version = "v3" if api == "calendar" else "v2"
                 client = ApiClient(api, version, self._urls[api], factory, retry=self._retry)
+                client.pace = functools.partial(
+                    self._pacers[api].acquire, subject, sleep=self._pace_sleep)
                 self._clients[(api, subject)] = client
             return client
 

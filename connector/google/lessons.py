@@ -84,6 +84,8 @@ class GoogleLessonSource:
             settings.endpoint,
             _factories(service_account_info, http_factory),
             retry=(retry or RetryPolicy()).stopping_on(stop),
+            project=str(service_account_info.get("client_email", "")),
+            pace_sleep=stop.sleep if stop is not None else None,
         )
         self._concurrency = settings.concurrency
         self._batch_size = max(1, batch_size)

@@ -21,6 +21,14 @@ from collections.abc import Callable
 # developers.google.com/classroom/limits: queries per minute.
 PER_USER_PER_MINUTE = 1200
 PER_PROJECT_PER_MINUTE = 3000
+# The lesson reads' APIs, per minute (per user, per project): Calendar's usage limits
+# (developers.google.com/workspace/calendar/api/guides/quota) and Meet REST's read
+# requests (developers.google.com/workspace/meet/api/guides/limits).
+LIMITS: dict[str, tuple[int, int]] = {
+    "classroom": (PER_USER_PER_MINUTE, PER_PROJECT_PER_MINUTE),
+    "calendar": (600, 10_000),
+    "meet": (600, 6_000),
+}
 WINDOW_S = 60.0
 # Our send time is a little earlier than Google's receipt; leave the window that much more.
 MARGIN_S = 0.5
@@ -86,16 +94,20 @@ class QuotaPacer:
         return q[index] + self.window_s - now
 
 
-_pacers: dict[tuple[str, str], QuotaPacer] = {}
+_pacers: dict[tuple[str, str, str], QuotaPacer] = {}
 _pacers_lock = threading.Lock()
 
 
-def pacer_for(endpoint: str, project: str) -> QuotaPacer:
-    """The pacer shared by every source reading ``endpoint`` with the key of ``project``."""
+def pacer_for(endpoint: str, project: str, api: str = "classroom") -> QuotaPacer:
+    """The pacer shared by every source reading ``endpoint`` (an ``api`` of
+    :data:`LIMITS`) with the key of ``project``."""
     with _pacers_lock:
-        found = _pacers.get((endpoint, project))
+        # Keyed by API too: the sandbox serves every API under one root.
+        found = _pacers.get((api, endpoint, project))
         if found is None:
-            found = _pacers[(endpoint, project)] = QuotaPacer()
+            per_user, per_project = LIMITS[api]
+            found = _pacers[(api, endpoint, project)] = QuotaPacer(
+                per_user=per_user, per_project=per_project)
         return found
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -21,6 +23,7 @@ from conftest import (
 )
 from lesson_fakes import T0, Call, FakeLessonsApi, event
 
+from connector.google import pacing
 from connector.google.errors import AuthError
 from connector.google.lessons import GoogleLessonSource
 from connector.records import LessonSnapshot, Role
@@ -275,3 +278,34 @@ def test_every_list_asks_for_the_largest_page_google_allows(
     assert all("pageSize=250" in c for c in calls if "/participants?" in c)
     assert all("pageSize=250" in c for c in calls if "/participantSessions?" in c)
     assert ADMIN not in {u for u, _ in api.calls}  # the owner could read everything
+
+
+def test_lesson_reads_wait_for_a_users_meet_quota_instead_of_running_into_it(
+    api: FakeLessonsApi, make_source: Make, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Meet allows each user 600 reads a minute; a teacher with many lessons and pupils
+    # needs more. With the limit at 2 the pacer must hold calls for the window to pass.
+    now = [0.0]
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setitem(pacing.LIMITS, "meet", (2, 6000))
+    monkeypatch.setattr(pacing, "QuotaPacer", functools.partial(
+        pacing.QuotaPacer, clock=lambda: now[0], sleep=sleep))
+    pacing.forget_windows()
+    try:
+        api.call(lesson_call())
+        snap = read(make_source())
+    finally:
+        pacing.forget_windows()  # the fake-clock pacers must not outlive the test
+
+    assert {a.person_platform_id for a in snap.attendance} >= {PUPILS[0], T_ID}
+    assert not snap.skipped
+    per_user = Counter(user for user, call in api.calls if "conferenceRecords" in call)
+    busiest = max(per_user.values())
+    assert busiest > 2
+    # The busiest user's calls went two a minute: each pair after the first waited.
+    assert sum(waited) >= 60 * ((busiest - 1) // 2)
