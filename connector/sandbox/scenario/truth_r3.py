@@ -90,9 +90,16 @@ def _status(state: SubmissionState, turned_in: bool, graded: bool, k: Knobs) -> 
 
 
 def _quiet_start(school: SchoolSpec, day: date, n: int) -> datetime:
-    first = day
+    """Local midnight of the ``n``-th school day back from ``day`` (counting ``day`` if
+    it is one), on the school's own calendar; fewer if the calendar has fewer."""
+    first = previous_school_day(day + timedelta(days=1), school)
+    if first is None:
+        return local(day, datetime.min.time(), school.time_zone)
     for _ in range(n - 1):
-        first = previous_school_day(first, school.nation)
+        previous = previous_school_day(first, school)
+        if previous is None:
+            break
+        first = previous
     return local(first, datetime.min.time(), school.time_zone)
 
 

@@ -34,8 +34,9 @@ from typing import Any
 
 from connector.records import Platform
 from connector.sandbox.scenario import names
+from connector.sandbox.scenario.calendars import is_open
 from connector.sandbox.scenario.context import Build
-from connector.sandbox.scenario.days import is_school_day, local, local_date
+from connector.sandbox.scenario.days import local, local_date
 from connector.sandbox.scenario.model import (
     Finding,
     GroundTruth,
@@ -143,11 +144,18 @@ def needs_recording(
     )
 
 
-def previous_school_day(day: date, nation: str) -> date:
-    day -= timedelta(days=1)
-    while not is_school_day(day, nation):
-        day -= timedelta(days=1)
-    return day
+LOOKBACK_DAYS = 120  # jobs/calendar.py looks back as far
+
+
+def previous_school_day(day: date, school: SchoolSpec) -> date | None:
+    """The last day before ``day`` that is a school day of ``school`` on its own calendar
+    (term, INSET days, bank holidays), as the product's calendar finds it (looking back
+    at most :data:`LOOKBACK_DAYS`); None if there is none."""
+    for back in range(1, LOOKBACK_DAYS + 1):
+        candidate = day - timedelta(days=back)
+        if is_open(school, candidate):
+            return candidate
+    return None
 
 
 def check_instant(school: SchoolSpec, day: date) -> datetime:
@@ -160,7 +168,10 @@ def r4_truth(b: Build, gt: GroundTruth) -> None:
         k = knobs(school)
         lessons = [le for le in b.lessons if people[le.organiser_id].school_id == school.id]
         for day in b.days:
-            first = previous_school_day(day, school.nation) + timedelta(days=1)
+            # A lesson on a day the school is closed (an INSET day, a weekend) is judged
+            # with the next school day.
+            previous = previous_school_day(day, school)
+            first = day if previous is None else previous + timedelta(days=1)
             check = check_instant(school, day)
             for le in lessons:
                 if not first <= local_date(le.started_at, school.time_zone) <= day:
