@@ -21,6 +21,7 @@ from tests.e2e.support import open_r2, r1_findings, synced_store
 
 
 @pytest.mark.postgres
+@pytest.mark.timeout(1200)  # a full sync of twenty schools, paced under their quotas
 def test_r1_and_r2_equal_the_ground_truth_on_every_school_day_of_every_trust_school(
     migrated_url: str, session_factory: sessionmaker[Session], tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
