@@ -114,3 +114,38 @@ def bench_rules(
         out.print(line, highlight=False, markup=False, soft_wrap=True)
     if as_json:
         print(json.dumps(figures))
+
+
+@bench_app.command("truth")
+def bench_truth(
+    scenario: Annotated[str, typer.Option(help="tiny, small or trust.")] = "trust",
+    seed: Annotated[int, typer.Option(help="Scenario seed.")] = 1,
+    database_url: Annotated[
+        str | None, typer.Option(help="The store (default: a fresh SQLite file).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Also print the result as JSON on the last line.")
+    ] = False,
+) -> None:
+    """Sync at 17:00 each school day and hold R3 and R4 to the scenario's ground truth."""
+    from jobs import logs
+    from jobs.bench.truth import run_truth
+
+    logs.configure(level="ERROR")
+    r = run_truth(scenario, seed=seed, database_url=database_url,
+                  progress=lambda m: err.print(f"[dim]  {m}[/]", highlight=False))
+    out.print(
+        f"truth {r.scenario}: {r.days} school days in {r.seconds:.0f} s, sync runs failed "
+        f"{r.failed_runs}\n  equal {r.equal} (school, rule, day)\n  differing "
+        f"{len(r.differing)}\n  expected findings judged "
+        + ", ".join(f"{k} {v}" for k, v in sorted(r.expected.items())),
+        highlight=False,
+    )
+    for d in r.differing[:20]:
+        out.print(f"  differs: {d}", highlight=False, markup=False)
+    if as_json:
+        print(json.dumps({"scenario": r.scenario, "days": r.days, "equal": r.equal,
+                          "differing": r.differing, "expected": dict(r.expected),
+                          "failed_runs": r.failed_runs, "seconds": round(r.seconds, 1)}))
+    if r.differing or r.failed_runs:
+        raise typer.Exit(1)

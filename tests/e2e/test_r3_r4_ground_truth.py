@@ -6,12 +6,10 @@ truth_r4.py for the definitions)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, time
+from datetime import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from connector.sandbox.app import build_sandbox
@@ -19,31 +17,11 @@ from connector.sandbox.graph import SANDBOX_CLIENT_SECRET
 from connector.sandbox.scenario import MS_SECRET_ENV, generate
 from connector.sandbox.scenario.pupils import REENGAGING
 from connector.sandbox.world import World
+from jobs.bench.truth import open_findings
 from jobs.calendar import SchoolCalendar
 from jobs.check import run_checks
-from sync.models import Finding, LiveLesson, Person, School
 from sync.service import sync_all
 from tests.e2e.support import sandbox_settings
-
-
-def open_findings(session: Session) -> dict[str, dict[date | None, set[tuple[str, str]]]]:
-    """Open R3 / R4 / R4-1to1 findings: rule -> day -> (school key, subject platform id)."""
-    pupils = session.execute(
-        select(Finding.rule, Finding.day, School.key, Person.platform_id)
-        .join(School, School.id == Finding.school_id)
-        .join(Person, Person.id == Finding.pupil_id)
-        .where(Finding.rule == "R3", Finding.resolved_at.is_(None))
-    ).all()
-    lessons = session.execute(
-        select(Finding.rule, Finding.day, School.key, LiveLesson.platform_id)
-        .join(School, School.id == Finding.school_id)
-        .join(LiveLesson, LiveLesson.id == Finding.lesson_id)
-        .where(Finding.rule.in_(["R4", "R4-1to1"]), Finding.resolved_at.is_(None))
-    ).all()
-    out: dict[str, dict[date | None, set[tuple[str, str]]]] = defaultdict(lambda: defaultdict(set))
-    for rule, day, school, subject in [*pupils, *lessons]:
-        out[rule][day].add((school, subject))
-    return out
 
 
 @pytest.mark.postgres
