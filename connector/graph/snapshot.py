@@ -148,10 +148,10 @@ class ClassReader:
             waiting[cid] -= 1
             asks: list[Get] = []
             if waiting[cid] == 0:
+                new, waiting[cid] = formers.wanted(cid)
                 asks = [Get(("person", pid), _url(self.sdk.education.users
                                                    .by_education_user_id(pid)))
-                        for pid in formers.wanted(cid)]
-                waiting[cid] += formers.waits(cid)
+                        for pid in new]
             flush()
             return asks
 
@@ -258,14 +258,14 @@ class _Formers:
         self._rostered = {m.person_platform_id for s in snaps.values() for m in s.members}
         self._waiting: dict[str, list[str]] = {}  # person id -> classes waiting for it
         self._read: dict[str, PersonRecord | None] = {}
-        self._pending: dict[str, int] = {}
 
-    def wanted(self, cid: str) -> list[str]:
-        """Start ``cid`` waiting for its former pupils; those nobody has asked for yet."""
+    def wanted(self, cid: str) -> tuple[list[str], int]:
+        """Start ``cid`` waiting for its former pupils: those nobody has asked for yet,
+        and how many profiles ``cid`` now waits for."""
         snap = self._snaps[cid]
         authors = {s.pupil_platform_id for s in snap.submissions} - self._rostered
         new: list[str] = []
-        self._pending[cid] = 0
+        waits = 0
         for pid in sorted(authors):
             if pid in self._read:
                 self._attach(cid, self._read[pid])
@@ -274,11 +274,8 @@ class _Formers:
                 self._waiting[pid] = []
                 new.append(pid)
             self._waiting[pid].append(cid)
-            self._pending[cid] += 1
-        return new
-
-    def waits(self, cid: str) -> int:
-        return self._pending.get(cid, 0)
+            waits += 1
+        return new, waits
 
     def read(self, pid: str, pages: Pages) -> list[str]:
         """The profile of ``pid`` is in: attach it; returns the classes it was awaited by."""

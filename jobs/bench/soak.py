@@ -127,7 +127,8 @@ def _service(
     return Runtime(settings, engine, sessions, clock, Metrics(sessions), transport=sends)
 
 
-def _on_clock(sb: Sandbox, clock: SoakClock) -> None:
+def follow_clock(sb: Sandbox, clock: SoakClock) -> None:
+    """Point the sandbox's rate windows (Google quotas, Graph throttle) at ``clock``."""
     for quota in side_of(sb).quotas.values():
         quota.clock = clock
     graph_state(sb).clock = clock
@@ -156,8 +157,8 @@ def run_soak(
     clock = SoakClock()
     now: list[datetime] = []
     with build_sandbox(world) as faulty, build_sandbox(world) as clean:
-        _on_clock(faulty, clock)
-        _on_clock(clean, clock)
+        follow_clock(faulty, clock)
+        follow_clock(clean, clock)
         sends = SendLog()
         soak = _service(base / "soak", sc, faulty.url, lambda: now[0], sends)
         ref = _service(base / "reference", sc, clean.url, lambda: now[0], SendLog())

@@ -12,7 +12,6 @@ so it is a command to run, not a test.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 import time
@@ -26,17 +25,16 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config.settings import Settings
+from config import load_settings
 from connector.google.pacing import forget_windows
 from connector.sandbox.app import build_sandbox
-from connector.sandbox.google import service_account_info
-from connector.sandbox.graph import SANDBOX_CLIENT_SECRET
-from connector.sandbox.scenario import MS_SECRET_ENV, generate, settings_for
+from connector.sandbox.scenario import generate
 from connector.sandbox.scenario.model import GroundTruth
 from connector.sandbox.world import World
-from jobs.bench.soak import SoakClock, _on_clock
+from jobs.bench.soak import SoakClock, follow_clock
 from jobs.calendar import SchoolCalendar
 from jobs.check import run_checks
+from jobs.cli_demo import write_sandbox_config
 from sync.db import make_engine, make_sessionmaker, upgrade
 from sync.models import Finding, LiveLesson, Person, RunStatus, School
 from sync.service import sync_all
@@ -84,24 +82,19 @@ def run_truth(
     progress: Callable[[str], None] = lambda _m: None,
 ) -> TruthRun:
     started = time.monotonic()
-    os.environ.setdefault(MS_SECRET_ENV, SANDBOX_CLIENT_SECRET)
     sc = generate(scenario, seed)
     truth = sc.ground_truth
     days = sorted({d for ds in sc.school_days.values() for d in ds})
     work = Path(tempfile.mkdtemp(prefix="classpulse-truth-"))
-    url = database_url or f"sqlite:///{work / 'truth.db'}"
-    upgrade(url)
-    sessions = make_sessionmaker(make_engine(url))
     result = TruthRun(scenario)
     clock = SoakClock()
     with build_sandbox(World(sc)) as sb:
-        _on_clock(sb, clock)
-        key = work / "sa.json"
-        key.write_text(json.dumps(service_account_info(sb.url)))
-        settings = Settings.model_validate(settings_for(
-            sc, database_url=url, google_endpoint=sb.url, service_account_file=str(key),
-            microsoft_base_url=sb.url + "v1.0", microsoft_authority=sb.url.rstrip("/"),
-            outbox_dir=str(work / "outbox")))  # fmt: skip
+        follow_clock(sb, clock)
+        overrides = {"CLASSPULSE__DATABASE__URL": database_url} if database_url else {}
+        settings = load_settings(write_sandbox_config(work, sc, sb.url),
+                                 env={**os.environ, **overrides})
+        upgrade(settings.database.url)
+        sessions = make_sessionmaker(make_engine(settings.database.url))
         for n, day in enumerate(days):
             forget_windows()
             clock.reach(n * 86_400.0)
