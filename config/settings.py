@@ -224,6 +224,10 @@ class EmailSettings(Strict):
 
 class SyncSettings(Strict):
     lookback_days: int = Field(default=21, ge=1, le=365)
+    # Incremental syncs read live lessons at most this often (0: on every sync); a full
+    # sync always does. Lessons are judged at check times, and every lesson read costs a
+    # Calendar and a Meet call per class whether or not anything happened.
+    lesson_minutes: int = Field(default=60, ge=0, le=24 * 60)
 
 
 class Settings(BaseSettings):

@@ -89,12 +89,16 @@ class LessonSource(Protocol):
         since: datetime,
         until: datetime,
         settled: Collection[str] = frozenset(),
+        attended: Collection[str] = frozenset(),
     ) -> Iterator[LessonSnapshot]:
         """Meetings that ended (or are running) after ``since`` and began before ``until``.
 
         ``settled`` names lessons already stored whose call ended long enough ago that
         nothing about them changes any more: the source need not read their details
-        again, and leaves them out.
+        again, and leaves them out. ``attended`` names stored lessons whose attendance is
+        final (the call ended a while ago) but whose recording may still come: the source
+        need only read their recordings, and yields those alone (the stored lesson and its
+        attendance stay as they are).
 
         Yields snapshots as lessons complete; the last one carries the stream's new
         cursor. A lesson that cannot be read becomes a skipped record, never an error;

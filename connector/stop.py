@@ -13,9 +13,9 @@ so they need nothing from the service.
 
 from __future__ import annotations
 
-import asyncio
 import threading
-import time
+
+from connector import timebase
 
 # A loop cannot await a threading.Event, so async waits look at it this often.
 ASYNC_POLL_S = 0.2
@@ -41,17 +41,18 @@ class StopSignal:
         self._event.set()
 
     def sleep(self, seconds: float) -> None:
-        """Wait ``seconds``, or raise as soon as a stop is asked for (even if it already was)."""
-        if self._event.wait(max(seconds, 0.0)):
+        """Wait ``seconds``, or raise as soon as a stop is asked for (even if it already was).
+        The time passes on :mod:`connector.timebase` (real, except in the soak bench)."""
+        if self._event.is_set() or timebase.current().wait(self._event, seconds):
             raise StopRequestedError(f"stopped during a {seconds:.1f} s wait")
 
     async def asleep(self, seconds: float) -> None:
         """:meth:`sleep` on an event loop (the Graph connector's)."""
-        deadline = time.monotonic() + seconds
+        deadline = timebase.monotonic() + seconds
         while True:
             if self._event.is_set():
                 raise StopRequestedError(f"stopped during a {seconds:.1f} s wait")
-            left = deadline - time.monotonic()
+            left = deadline - timebase.monotonic()
             if left <= 0:
                 return
-            await asyncio.sleep(min(left, ASYNC_POLL_S))
+            await timebase.current().pause(min(left, ASYNC_POLL_S))

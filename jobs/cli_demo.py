@@ -38,6 +38,7 @@ def write_sandbox_config(workdir: Path, scenario: Any, sandbox_url: str) -> Path
         microsoft_base_url=sandbox_url + "v1.0",
         microsoft_authority=sandbox_url.rstrip("/"),
         outbox_dir=str((workdir / "outbox").resolve()),
+        audit_log=True,
     )
     path = workdir / "classpulse.yaml"
     header = (

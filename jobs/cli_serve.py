@@ -171,8 +171,8 @@ def _register_soak() -> None:
             f"  spurious findings {f.spurious}\n  found late        {f.late}\n"
             f"  open/resolved differs {f.state}\n"
             f"  429s retried      {r.throttled}\n  5xx retried       {r.server_errors}\n"
-            f"  peak RSS          {r.peak_rss_mb:.0f} MB (both sandboxes and the reference "
-            "in-process)",
+            f"  peak RSS          {r.peak_rss_mb:.0f} MB (the soaked service with its sandbox;"
+            " the reference runs in a second process)",
             highlight=False,
         )
         for key in r.examples:

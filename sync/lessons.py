@@ -15,8 +15,9 @@ leaves the cursor where it was and ends the run FAILED, "stopped".
 
 Calls stored that ended more than ``SETTLE`` before the run are *settled*: the source
 still lists them but does not read their participants, sessions and recordings again
-(a daily run re-reads about three days of calls, not the whole window). A full run
-re-reads everything.
+(a daily run re-reads about three days of calls, not the whole window); calls that ended
+more than ``ATTENDANCE_SETTLE`` before are *attended*: only their recordings are read
+again. A full run re-reads everything.
 """
 
 from __future__ import annotations
@@ -54,6 +55,12 @@ LESSONS_STREAM = "lessons"
 # Meet's data about a call is complete once the call has ended and its recording file is
 # made (hours); three days leaves room for a late recording to be seen by a daily run.
 SETTLE = timedelta(days=3)
+# Who attended is known once the call has ended (Meet ends the conference when the last
+# participant leaves; Teams writes the attendance report after the meeting). An hour's
+# margin, then only the recording is looked for: on a 15-minute timetable re-reading
+# three days of attendance would be most of Meet's calls (a sessions call per
+# participant) for nothing. The nightly full run reads everything again.
+ATTENDANCE_SETTLE = timedelta(hours=1)
 
 
 @dataclass(slots=True)
@@ -98,10 +105,13 @@ def sync_lessons(
         run_id, school_id = run.id, school.id
         classes, staff = lesson_scope(session, school)
         settled = set() if full else settled_lessons(session, school, since, started - SETTLE)
+        attended = set() if full else settled_lessons(
+            session, school, since, started - ATTENDANCE_SETTLE) - settled
     summary = LessonSyncSummary(run_id, school_settings.key, platform, RunStatus.RUNNING, since)
     log.info("lessons.start", school=school_settings.key, run=run_id, since=since.isoformat())
     try:
-        parts = source.read_lessons(classes, staff, since=since, until=started, settled=settled)
+        parts = source.read_lessons(
+            classes, staff, since=since, until=started, settled=settled, attended=attended)
         for part in parts:
             _store(sessions, source, school_id, run_id, part, started, clock(), summary)
             if should_stop is not None and should_stop():
@@ -126,6 +136,35 @@ def sync_lessons(
              inserted=summary.rows_inserted, updated=summary.rows_updated,
              skipped=summary.records_skipped)
     return summary
+
+
+# Runs start a little later each time (the schools before take a while): a lesson run
+# this much short of the interval still counts as due, so an hourly read stays hourly.
+DUE_SLACK = timedelta(minutes=2)
+
+
+def lessons_due(
+    sessions: sessionmaker[Session],
+    platform: str,
+    school_key: str,
+    now: datetime,
+    every: timedelta,
+) -> bool:
+    """Whether the school's lessons should be read at ``now``: no lesson run of its
+    platform that worked started within ``every`` (less :data:`DUE_SLACK`) before."""
+    if every <= DUE_SLACK:
+        return True
+    with sessions() as session:
+        recent = session.execute(
+            select(SyncRun.cursors_moved).where(
+                SyncRun.platform == platform,
+                SyncRun.school_key == school_key,
+                SyncRun.status.in_([RunStatus.SUCCEEDED, RunStatus.PARTIAL]),
+                SyncRun.started_at > now - every + DUE_SLACK,
+                SyncRun.started_at <= now,
+            )
+        ).scalars()
+        return not any(LESSONS_STREAM in (moved or {}) for moved in recent)
 
 
 def window_start(cursor: str | None, now: datetime, lookback: timedelta) -> datetime:

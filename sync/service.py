@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
 
 from config.settings import Settings
 from connector.stop import StopSignal
-from sync.lessons import LessonSyncSummary, sync_lessons
+from sync.lessons import LessonSyncSummary, lessons_due, sync_lessons
 from sync.registry import ensure_trust_and_schools
 from sync.runner import SyncRunSummary, sync_school
 from sync.sources import SyncRound, lesson_source_for, source_for
@@ -34,6 +34,8 @@ def sync_all(
 
     After a school's classes, its live lessons (where its platform has a lesson source),
     as a run of their own: their summaries are appended to ``lesson_runs`` if given.
+    An incremental sync reads lessons only when ``sync.lesson_minutes`` have passed since
+    the school's last lesson run that worked.
     Once ``stop`` is set (service shutdown) the connectors' waits end at once, the run in
     hand ends "stopped" after its last commit, and no further school or lesson run starts.
     """
@@ -64,8 +66,14 @@ def sync_all(
             )
         )
         stopping = should_stop is not None and should_stop()
+        due = full or lessons_due(
+            sessions, school.platform.value, school.key, clock(),
+            timedelta(minutes=settings.sync.lesson_minutes),
+        )
         lesson_source = (
-            lesson_source_for(settings, school, sync_round) if lessons and not stopping else None
+            lesson_source_for(settings, school, sync_round)
+            if lessons and due and not stopping
+            else None
         )
         if lesson_source is not None:
             run = sync_lessons(

@@ -66,8 +66,12 @@ class LessonBuilder:
         )
         klass = self.classes.get(course_id) if course_id else None
         snap.attendance.extend(self._attendance(conf.id, klass, d))
+        self.add_recordings(snap, f, d)
+
+    def add_recordings(self, snap: LessonSnapshot, f: Found, d: DetailRead) -> None:
+        """The conference's recordings alone (its lesson and attendance are stored)."""
         for raw in d.recordings:
-            rec = meet.to_recording(conf.id, raw)
+            rec = meet.to_recording(f.conference.id, raw)
             (snap.skipped if isinstance(rec, SkippedRecord) else snap.recordings).append(rec)  # type: ignore[arg-type]
         snap.skipped.extend(d.skipped)
 

@@ -67,11 +67,14 @@ def run_all(
             future.cancel()
 
 
-def read_details(client: ClassroomClient, conf: meet.Conference) -> DetailRead:
+def read_details(
+    client: ClassroomClient, conf: meet.Conference, *, recordings_only: bool = False
+) -> DetailRead:
     """Participants, their sessions and the recordings of one conference, read in turn
-    (this runs on a pool thread; conferences are what run side by side)."""
+    (this runs on a pool thread; conferences are what run side by side); with
+    ``recordings_only``, the recordings alone."""
     out = DetailRead()
-    raws = pages(
+    raws = [] if recordings_only else pages(
         client,
         lambda t: meet.participants_request(conf.name, t),
         "participants",

@@ -105,6 +105,7 @@ class GoogleLessonSource:
         since: datetime,
         until: datetime,
         settled: Collection[str] = frozenset(),
+        attended: Collection[str] = frozenset(),
     ) -> Iterator[LessonSnapshot]:
         since = max(since, until - MEET_RETENTION)
         skipped: list[SkippedRecord] = []
@@ -120,7 +121,13 @@ class GoogleLessonSource:
             done = {k for k, f in found.items() if f.conference.end and f.conference.id in settled}
             for name in done:
                 del found[name]
-            yield from self._lessons(pool, found, classes, staff, skipped, newest)
+            # Attendance read already and final: only the recording may still be new.
+            # (Per participant a sessions call each: most of a run's Meet calls.)
+            only_recordings = {
+                k for k, f in found.items() if f.conference.end and f.conference.id in attended
+            }
+            yield from self._lessons(
+                pool, found, classes, staff, skipped, newest, only_recordings)
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -275,15 +282,20 @@ class GoogleLessonSource:
         staff: Sequence[StaffMember],
         skipped: list[SkippedRecord],
         newest: datetime | None,
+        only_recordings: Collection[str] = frozenset(),
     ) -> Iterator[LessonSnapshot]:
-        def read(f: Found) -> DetailRead:
+        def read(f: Found, recordings_only: bool) -> DetailRead:
             return self.users.first_that_works(
-                f.subjects, lambda s: read_details(self.users.client("meet", s), f.conference)
+                f.subjects,
+                lambda s: read_details(
+                    self.users.client("meet", s), f.conference, recordings_only=recordings_only
+                ),
             )[1]
 
         builder = LessonBuilder(classes, staff)
         snap = LessonSnapshot()
-        tasks = {name: partial(read, f) for name, f in found.items()}
+        tasks = {name: partial(read, f, name in only_recordings) for name, f in found.items()}
+        parts = 0
         for name, answer in run_all(pool, tasks):
             f = found[name]
             if isinstance(answer, GoogleError):
@@ -291,8 +303,13 @@ class GoogleLessonSource:
                 # everyone absent. The look-back window reads it again next run.
                 skipped.append(_skip("conference_record", f.conference.id, answer))
                 continue
-            builder.add(snap, f, answer)
-            if len(snap.lessons) >= self._batch_size:
+            if name in only_recordings:
+                builder.add_recordings(snap, f, answer)
+            else:
+                builder.add(snap, f, answer)
+            parts += 1
+            if parts >= self._batch_size:
+                parts = 0
                 yield snap
                 snap = LessonSnapshot()
         # The same malformed record can turn up in several users' lists: report it once.

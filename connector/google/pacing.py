@@ -18,6 +18,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from connector import timebase
+
 # developers.google.com/classroom/limits: queries per minute.
 PER_USER_PER_MINUTE = 1200
 PER_PROJECT_PER_MINUTE = 3000
@@ -43,7 +45,7 @@ class QuotaPacer:
         per_user: int = PER_USER_PER_MINUTE,
         per_project: int = PER_PROJECT_PER_MINUTE,
         window_s: float = WINDOW_S,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = timebase.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.per_user = per_user

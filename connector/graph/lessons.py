@@ -57,6 +57,7 @@ class GraphLessonSource(GraphClassSource):
         since: datetime,
         until: datetime,
         settled: Collection[str] = frozenset(),
+        attended: Collection[str] = frozenset(),
     ) -> Iterator[LessonSnapshot]:
         skipped: list[SkippedRecord] = []
         events = self._events(classes, staff, since, until, skipped)
@@ -67,7 +68,8 @@ class GraphLessonSource(GraphClassSource):
         fresh = {k: [r for r in rs if r.id not in settled] for k, rs in reports.items()}
         fresh = {k: rs for k, rs in fresh.items() if rs}
         records = self._get({(k, r.id): f"{self._om(k, meetings[k])}/attendanceReports/"
-                             f"{r.id}/attendanceRecords" for k, rs in fresh.items() for r in rs})
+                             f"{r.id}/attendanceRecords" for k, rs in fresh.items() for r in rs
+                             if r.id not in attended})
         recs = self._get({k: f"{self._om(k, meetings[k])}/recordings" for k in fresh})
         snap = LessonSnapshot()
         for key, rs in fresh.items():
@@ -79,6 +81,9 @@ class GraphLessonSource(GraphClassSource):
                 *(c.pupil_ids for c in classes))
             ok: list[mm.Report] = []
             for r in rs:
+                if r.id in attended:  # stored, and final: only its recording may be new
+                    ok.append(r)
+                    continue
                 pages = records[(key, r.id)]
                 if pages.error is not None:
                     # Not stored: without attendance it would read as everyone absent.

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import heapq
 import threading
-import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+
+from connector import timebase
 
 # The whole per-app limit: the pacer counts each call from its sending to a window after
 # its answer, so Graph cannot have counted more of ours in any window, whatever the
@@ -43,7 +44,7 @@ class Pacer:
 
     def __init__(self, requests: int, window_s: float,
                  sleep: Callable[[float], Awaitable[None]],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = timebase.monotonic) -> None:
         self.requests = requests
         self.window_s = window_s
         self._sleep = sleep

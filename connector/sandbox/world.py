@@ -73,8 +73,15 @@ class World:
             self.subs_by_work[x.work_id].append(x)
             self.subs_by_class[x.class_id].append(x)
         self.lessons_by_class: dict[str | None, list[LessonSpec]] = defaultdict(list)
+        self.lessons_by_id: dict[str, LessonSpec] = {}
+        # Per person, the lessons they organised or joined, in the scenario's order: Meet
+        # lists a user's conferences from these (a trust has thousands of lessons).
+        self.lessons_of_person: dict[str, list[LessonSpec]] = defaultdict(list)
         for le in s.lessons:
             self.lessons_by_class[le.class_id].append(le)
+            self.lessons_by_id.setdefault(le.id, le)
+            for pid in dict.fromkeys([le.organiser_id, *(a.person_id for a in le.attendance)]):
+                self.lessons_of_person[pid].append(le)
 
     # --- reads -------------------------------------------------------------------------
 
@@ -219,10 +226,7 @@ class World:
 
     def lesson(self, lesson_id: str) -> LessonSpec:
         """The lesson with ``lesson_id`` (KeyError if there is none)."""
-        for le in self.scenario.lessons:
-            if le.id == lesson_id:
-                return le
-        raise KeyError(lesson_id)
+        return self.lessons_by_id[lesson_id]
 
     def end_lesson(self, lesson_id: str, at: datetime | None = None) -> LessonSpec:
         """End a (running) lesson at ``at`` (default: now); everyone still in leaves then."""
@@ -252,6 +256,9 @@ class World:
         with self.lock:
             le = self.lesson(lesson_id)
             le.attendance.append(attendance)
+            mine = self.lessons_of_person[attendance.person_id]
+            if le not in mine:
+                self.reindex()  # keeps each person's lessons in the scenario's order
             self.touch(le.class_id)
             return le
 

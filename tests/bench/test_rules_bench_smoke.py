@@ -26,6 +26,10 @@ def test_the_rules_bench_prints_figures_per_scale_and_the_copies_keep_their_find
     # A re-run at the same instant is measured too, rule by rule.
     assert set(one["steady"]["per_rule_s"]) == {"R1", "R2", "R3", "R4"}
     assert one["scan_columns_s"] > 0 and one["ratio_columns"] > 0
+    # The two other yardsticks: the least grouping R3 needs, and reading every row.
+    assert one["floor_s"] > 0 and one["floor_ratio"] > 0
+    assert one["read_s"] > 0 and one["ratio_read"] > 0
+    assert "floor" in result.output and "ratio_r" in result.output
     # Twice the copies, twice the schools; the second copy adds submissions of its own.
     assert two["rows"]["school"] == 2 * one["rows"]["school"]
     assert two["rows"]["submission"] > one["rows"]["submission"]

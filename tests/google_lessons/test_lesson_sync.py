@@ -132,7 +132,8 @@ def test_the_look_back_window_catches_a_recording_that_arrived_after_the_last_ru
     call.recordings = late
     api.call(lesson_call("rec2", start_minutes=60 * 20))
     second = sync(store, make_source(), at=NOW + timedelta(days=1))
-    assert second.lessons == 2  # type: ignore[attr-defined]
+    # The new lesson, and of the first (its attendance known) only the recording.
+    assert second.lessons == 1  # type: ignore[attr-defined]
     with store() as session:
         assert sorted(session.scalars(select(Recording.platform_id))) == ["rc-rec1", "rc-rec2"]
         assert get_cursor(session, "google", "lessons", "hill") == "2026-03-10T05:40:00.000Z"
@@ -153,6 +154,28 @@ def test_a_daily_run_does_not_read_again_the_details_of_calls_that_ended_days_ag
     assert again.lessons == 2 and again.rows_updated == 0  # type: ignore[attr-defined]
     with store() as session:
         assert counts(session) == (2, 8, 2)
+
+
+@pytest.mark.postgres
+def test_an_hour_after_a_call_a_run_reads_only_its_recordings_and_still_finds_a_late_one(
+    store: sessionmaker[Session], api: FakeLessonsApi, make_source: Make
+) -> None:
+    call = api.call(lesson_call())
+    late, call.recordings = call.recordings, []
+    sync(store, make_source())
+    call.recordings = late
+    before = len(api.calls)
+    later = sync(store, make_source(), at=NOW + timedelta(hours=2))
+    details = [uri for _, uri in api.calls[before:] if "rec1/" in uri]
+    # Attendance is final once the call has ended: no participants or sessions read again.
+    assert details and all("/recordings" in uri for uri in details)
+    assert later.status is RunStatus.SUCCEEDED  # type: ignore[attr-defined]
+    with store() as session:
+        assert counts(session) == (1, 4, 1)  # the attendance kept, the late recording found
+    # The nightly full run reads everything again.
+    before = len(api.calls)
+    sync(store, make_source(), at=NOW + timedelta(hours=3), full=True)
+    assert any("/participants" in uri for _, uri in api.calls[before:])
 
 
 def test_the_window_starts_a_look_back_before_the_newest_call_end_stored() -> None:
@@ -188,6 +211,7 @@ class BrokenSource:
     def read_lessons(
         self, classes: Sequence[LessonClass], staff: Sequence[StaffMember], *,
         since: datetime, until: datetime, settled: Collection[str] = frozenset(),
+        attended: Collection[str] = frozenset(),
     ) -> Iterator[LessonSnapshot]:
         lesson = LiveLessonRecord(Platform.GOOGLE, "x1", "c1", T_ID, "Maths", T0,
                                   T0 + timedelta(minutes=30))
@@ -218,6 +242,7 @@ class ThreeParts:
     def read_lessons(
         self, classes: Sequence[LessonClass], staff: Sequence[StaffMember], *,
         since: datetime, until: datetime, settled: Collection[str] = frozenset(),
+        attended: Collection[str] = frozenset(),
     ) -> Iterator[LessonSnapshot]:
         for i in range(3):
             start = T0 + timedelta(hours=i)

@@ -133,3 +133,20 @@ def test_settled_lessons_are_not_read_again_and_fan_out_goes_through_batches(
     # Staff calendars, class nicknames, meetings, reports: four batched rounds at most.
     assert source.stats.requests - before <= 4 * max(1, graph_state(sandbox).batches)
     assert source.stats.api_calls > source.stats.requests
+
+
+def test_lessons_whose_attendance_is_known_have_only_their_recordings_read_again(
+    source: GraphLessonSource, world: World
+) -> None:
+    first = _read(source, world)
+    first_calls = source.stats.api_calls
+    assert first.recordings, "the scenario should record some meetings"
+    attended = {x.platform_id for x in first.lessons}
+    again = _read(source, world, attended=attended)
+    # One attendanceRecords call per lesson less.
+    assert source.stats.api_calls - first_calls <= first_calls - len(attended)
+    # Nothing to store about the lessons themselves or who came...
+    assert again.lessons == [] and again.attendance == []
+    # ...but a recording made since would still be found.
+    assert sorted(r.platform_id for r in again.recordings) == sorted(
+        r.platform_id for r in first.recordings)

@@ -121,7 +121,7 @@ class MeetView:
 
     def records_for(self, user_id: str) -> list[RecordView]:
         out = []
-        for le in self.world.scenario.lessons:
+        for le in self.world.lessons_of_person.get(user_id, ()):
             rv = self.record(le)
             if rv is not None and self.can_see(le, user_id):
                 out.append(rv)

@@ -9,7 +9,7 @@ and so does the sandbox.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from connector.records import Platform, Role, WorkKind
 from connector.sandbox.graph import shapes
@@ -211,7 +211,13 @@ class Education:
             req, shapes.module(w, self.world.now), context="education/classes('x')/modules"
         )
 
-    def _sub_items(self, req: Request, c: ClassSpec, work: list[WorkSpec]) -> list[Item]:
+    def _sub_items(
+        self,
+        req: Request,
+        c: ClassSpec,
+        work: list[WorkSpec],
+        modified_since: datetime | None = None,
+    ) -> list[Item]:
         unknown = "include-unknown-enum-members" in req.headers.get("prefer", "")
         expand = "outcomes" in ",".join(req.args("$expand"))
         teacher = c.owner_id
@@ -224,6 +230,8 @@ class Education:
                 sub = submission_at(spec, now)
                 if sub is None:
                     continue  # not made yet
+                if modified_since is not None and sub.updated_at < modified_since:
+                    continue
                 out.append(
                     shapes.submission(
                         sub, w, teacher, unknown_enums=unknown, expand_outcomes=expand
@@ -248,10 +256,13 @@ class Education:
         clauses, bad = parse_filter(req, RECENT_FILTERS)
         if bad is not None:
             return bad
-        cutoff = (self.world.now - RECENT_SUBMISSIONS).strftime("%Y-%m-%dT%H:%M:%SZ")
+        since = self.world.now - RECENT_SUBMISSIONS
+        cutoff = since.strftime("%Y-%m-%dT%H:%M:%SZ")
+        # Only submissions modified lately are shaped (a second's margin for the string
+        # comparison below, which decides).
         items = [
             x
-            for x in self._sub_items(req, c, self._work(c))
+            for x in self._sub_items(req, c, self._work(c), since - timedelta(seconds=1))
             if (x["lastModifiedDateTime"] or "") >= cutoff and matches(x, clauses)
         ]
         # Documented default order: lastModifiedDateTime descending.

@@ -6,7 +6,11 @@ from typing import Any
 
 from connector.records import Platform
 from connector.sandbox.scenario.calendars import calendar_config
-from connector.sandbox.scenario.ids import SANDBOX_CLIENT_ID, SANDBOX_TENANT_ID
+from connector.sandbox.scenario.ids import (
+    SANDBOX_CLIENT_ID,
+    SANDBOX_TENANT_ID,
+    customer_admin_email,
+)
 from connector.sandbox.scenario.model import Scenario
 from connector.sandbox.scenario.names import TRUST
 from connector.sandbox.scenario.truth_r2 import R2_CONFIG
@@ -25,11 +29,15 @@ def settings_for(
     microsoft_base_url: str,
     microsoft_authority: str,
     outbox_dir: str,
+    audit_log: bool = False,
 ) -> dict[str, Any]:
     """A dict that validates as :class:`config.settings.Settings` for ``scenario``.
 
     Each school's R1 class rules are its ``daily_patterns`` (mode daily) followed by a
     catch-all exempt rule, so the config and the ground truth agree on what is daily.
+    ``audit_log``: Google incremental syncs read the Classroom audit log as the sandbox
+    customer's admin, the set-up the README recommends (without it, the default, an
+    incremental run re-reads the submissions of all work that can still change).
     """
     schools: list[dict[str, Any]] = []
     for s in scenario.schools:
@@ -57,11 +65,17 @@ def settings_for(
         else:
             school["microsoft"] = {"school_id": s.platform_school_id}
         schools.append(school)
+    google: dict[str, Any] = {
+        "endpoint": google_endpoint,
+        "service_account": {"file": service_account_file},
+    }
+    if audit_log:
+        google["audit_log"] = {"enabled": True, "admin_email": customer_admin_email()}
     return {
         "database": {"url": database_url},
         "trust": {"key": TRUST[0], "name": scenario.trust_name},
         "schools": schools,
-        "google": {"endpoint": google_endpoint, "service_account": {"file": service_account_file}},
+        "google": google,
         "microsoft": {
             "base_url": microsoft_base_url,
             "authority": microsoft_authority,
