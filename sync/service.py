@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 import structlog
 from sqlalchemy.orm import Session, sessionmaker
@@ -53,18 +55,18 @@ def sync_all(
             continue
         if should_stop is not None and should_stop():
             break
-        source = source_for(settings, school, clock, sync_round)
-        out.append(
-            sync_school(
-                sessions,
-                school,
-                source,
-                full=full,
-                clock=clock,
-                lookback_days=settings.sync.lookback_days,
-                should_stop=should_stop,
+        with _closing(source_for(settings, school, clock, sync_round)) as source:
+            out.append(
+                sync_school(
+                    sessions,
+                    school,
+                    source,
+                    full=full,
+                    clock=clock,
+                    lookback_days=settings.sync.lookback_days,
+                    should_stop=should_stop,
+                )
             )
-        )
         stopping = should_stop is not None and should_stop()
         due = full or lessons_due(
             sessions, school.platform.value, school.key, clock(),
@@ -76,15 +78,32 @@ def sync_all(
             else None
         )
         if lesson_source is not None:
-            run = sync_lessons(
-                sessions,
-                school,
-                lesson_source,
-                clock=clock,
-                full=full,
-                lookback_days=settings.sync.lookback_days,
-                should_stop=should_stop,
-            )
+            with _closing(lesson_source):
+                run = sync_lessons(
+                    sessions,
+                    school,
+                    lesson_source,
+                    clock=clock,
+                    full=full,
+                    lookback_days=settings.sync.lookback_days,
+                    should_stop=should_stop,
+                )
             if lesson_runs is not None:
                 lesson_runs.append(run)
     return out
+
+
+S = TypeVar("S")
+
+
+@contextmanager
+def _closing(source: S) -> Iterator[S]:
+    """Close a source once its run is over, where it holds something to close (a Graph
+    source: its HTTP client and event-loop thread). A service syncing every 15 minutes
+    would otherwise keep one thread and its connections per Graph source and run."""
+    try:
+        yield source
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
