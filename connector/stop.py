@@ -43,7 +43,7 @@ class StopSignal:
     def sleep(self, seconds: float) -> None:
         """Wait ``seconds``, or raise as soon as a stop is asked for (even if it already was).
         The time passes on :mod:`connector.timebase` (real, except in the soak bench)."""
-        if self._event.is_set() or timebase.current().wait(self._event, seconds):
+        if timebase.current().wait(self._event, seconds):
             raise StopRequestedError(f"stopped during a {seconds:.1f} s wait")
 
     async def asleep(self, seconds: float) -> None:

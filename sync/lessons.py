@@ -104,9 +104,10 @@ def sync_lessons(
         session.flush()
         run_id, school_id = run.id, school.id
         classes, staff = lesson_scope(session, school)
-        settled = set() if full else settled_lessons(session, school, since, started - SETTLE)
-        attended = set() if full else settled_lessons(
-            session, school, since, started - ATTENDANCE_SETTLE) - settled
+        ended = {} if full else ended_lessons(
+            session, school, since, started - ATTENDANCE_SETTLE)
+        settled = {pid for pid, at in ended.items() if at < started - SETTLE}
+        attended = set(ended) - settled
     summary = LessonSyncSummary(run_id, school_settings.key, platform, RunStatus.RUNNING, since)
     log.info("lessons.start", school=school_settings.key, run=run_id, since=since.isoformat())
     try:
@@ -181,20 +182,19 @@ def window_start(cursor: str | None, now: datetime, lookback: timedelta) -> date
     return newest - lookback
 
 
-def settled_lessons(
+def ended_lessons(
     session: Session, school: School, since: datetime, ended_before: datetime
-) -> set[str]:
-    """Platform ids of the school's stored lessons that ended between the two times."""
-    return set(
-        session.scalars(
-            select(LiveLesson.platform_id).where(
-                LiveLesson.school_id == school.id,
-                LiveLesson.ended_at.is_not(None),
-                LiveLesson.ended_at >= since,
-                LiveLesson.ended_at < ended_before,
-            )
+) -> dict[str, datetime]:
+    """The school's stored lessons that ended between the two times: platform id -> end."""
+    rows = session.execute(
+        select(LiveLesson.platform_id, LiveLesson.ended_at).where(
+            LiveLesson.school_id == school.id,
+            LiveLesson.ended_at.is_not(None),
+            LiveLesson.ended_at >= since,
+            LiveLesson.ended_at < ended_before,
         )
     )
+    return {pid: at for pid, at in rows if at is not None}
 
 
 def lesson_scope(session: Session, school: School) -> tuple[list[LessonClass], list[StaffMember]]:

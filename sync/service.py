@@ -68,15 +68,11 @@ def sync_all(
                 )
             )
         stopping = should_stop is not None and should_stop()
-        due = full or lessons_due(
+        due = lessons and not stopping and (full or lessons_due(
             sessions, school.platform.value, school.key, clock(),
             timedelta(minutes=settings.sync.lesson_minutes),
-        )
-        lesson_source = (
-            lesson_source_for(settings, school, sync_round)
-            if lessons and due and not stopping
-            else None
-        )
+        ))
+        lesson_source = lesson_source_for(settings, school, sync_round) if due else None
         if lesson_source is not None:
             with _closing(lesson_source):
                 run = sync_lessons(
